@@ -1,0 +1,3 @@
+from soutien.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,208 @@
+"""Writes for people and organizations; each service is one transaction."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from soutien.accounts.models import (
+    ApiToken,
+    ClientRole,
+    Language,
+    LoginFailure,
+    Organization,
+    User,
+    hash_token,
+)
+from soutien.core.errors import Conflict, InvalidInput, NotAllowed, TooManyAttempts
+
+TOKEN_BYTES = 30
+
+
+def _require_language(language: str) -> None:
+    if language not in Language.values:
+        raise InvalidInput(
+            _("Unknown language: %(value)s.") % {"value": language}, field="language"
+        )
+
+
+@transaction.atomic
+def organization_create(*, actor: User, name: str, language: str = Language.FRENCH) -> Organization:
+    if not actor.is_manager:
+        raise NotAllowed(_("Only a support manager or an administrator can add an organization."))
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("The name cannot be empty."), field="name")
+    _require_language(language)
+    if Organization.objects.filter(name__iexact=name).exists():
+        raise Conflict(_("An organization with this name already exists."), field="name")
+    return Organization.objects.create(name=name, language=language)
+
+
+def _username_for(email: str) -> str:
+    return email.lower()[:150]
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    actor: User,
+    organization: Organization,
+    email: str,
+    name: str,
+    language: str = Language.FRENCH,
+    role: str = ClientRole.CONTACT,
+    phone: str = "",
+    password: str | None = None,
+) -> User:
+    """Add a client contact or client administrator; it signs in once given a password."""
+    allowed = actor.is_staff_member or (
+        actor.is_client_admin and actor.organization_id == organization.pk
+    )
+    if not allowed:
+        raise NotAllowed(_("You cannot add contacts to this organization."))
+    if role not in ClientRole.values:
+        raise InvalidInput(_("Unknown role: %(value)s.") % {"value": role}, field="role")
+    _require_language(language)
+    email = email.strip()
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(_("Someone already uses this email address."), field="email")
+    user = User(
+        username=_username_for(email),
+        email=email,
+        full_name=name.strip(),
+        language=language,
+        organization=organization,
+        client_role=role,
+        phone=phone,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise Conflict(_("Someone already uses this email address."), field="email") from exc
+    return user
+
+
+def staff_create(
+    *,
+    username: str,
+    email: str,
+    full_name: str,
+    password: str,
+    levels: tuple[int, ...] = (),
+    support_manager: bool = False,
+    development_lead: bool = False,
+    trainer: bool = False,
+    administrator: bool = False,
+    language: str = Language.FRENCH,
+) -> User:
+    """Create a staff account (used by the demo and the administrator's tools)."""
+    user = User(
+        username=username,
+        email=email,
+        full_name=full_name,
+        language=language,
+        handles_level_1=1 in levels,
+        handles_level_2=2 in levels,
+        handles_level_3=3 in levels,
+        is_support_manager=support_manager,
+        is_development_lead=development_lead,
+        is_trainer=trainer,
+        is_superuser=administrator,
+        is_staff=administrator,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def _client_address(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def login_check_throttle(*, username: str, request: HttpRequest | None) -> None:
+    """Refuse further attempts once too many failed recently for this account or address."""
+    since = timezone.now() - timedelta(seconds=settings.SOUTIEN_LOGIN_WINDOW_SECONDS)
+    limit = settings.SOUTIEN_LOGIN_MAX_FAILURES
+    address = _client_address(request)
+    recent = LoginFailure.objects.filter(at__gte=since)
+    if recent.filter(username=username.lower()[:150]).count() >= limit or (
+        address and recent.filter(address=address).count() >= limit * 3
+    ):
+        raise TooManyAttempts(_("Too many failed attempts. Try again in a few minutes."))
+
+
+def login_record_failure(*, username: str, request: HttpRequest | None) -> None:
+    LoginFailure.objects.create(username=username.lower()[:150], address=_client_address(request))
+    # Keep the table small: attempts older than the window no longer count.
+    horizon = timezone.now() - timedelta(seconds=settings.SOUTIEN_LOGIN_WINDOW_SECONDS)
+    LoginFailure.objects.filter(at__lt=horizon).delete()
+
+
+def authenticate_throttled(
+    *, username: str, password: str, request: HttpRequest | None
+) -> User | None:
+    login_check_throttle(username=username, request=request)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        login_record_failure(username=username, request=request)
+        return None
+    assert isinstance(user, User)
+    return user
+
+
+def token_issue(*, user: User, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and never stored."""
+    max_days = settings.SOUTIEN_API_TOKEN_DAYS
+    life = max_days if days is None else max(1, min(days, max_days))
+    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=hash_token(raw),
+        prefix=raw[:8],
+        name=name[:100],
+        expires_at=timezone.now() + timedelta(days=life),
+    )
+    return token, raw
+
+
+def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.user_id != actor.pk and not actor.is_superuser:
+        raise NotAllowed(_("You cannot revoke this token."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_user(raw: str) -> tuple[ApiToken, User] | None:
+    """The token and its user, if the raw value names a live token of an active user."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Writing on every call would cost a write per API request; a minute's precision is plenty.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token, token.user

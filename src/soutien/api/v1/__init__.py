@@ -1,0 +1,62 @@
+"""API v1: the JSON contract clients integrate with (SPEC 11)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from soutien import __version__
+from soutien.api.v1 import auth, organizations, tickets
+from soutien.core.errors import ServiceError
+
+api = NinjaAPI(
+    title="Soutien API",
+    version="1",
+    description="Requests, service levels, hour banks and knowledge base of the Soutien desk.",
+    urls_namespace="api-v1",
+    auth=auth.bearer,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    openapi_extra={"info": {"x-soutien-version": __version__}},
+)
+
+api.add_router("/auth", auth.router)
+api.add_router("/organizations", organizations.router)
+api.add_router("/tickets", tickets.router)
+api.add_router("/attachments", tickets.attachments_router)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    body: dict[str, object] = {"detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    message = str(exc) if exc.args and isinstance(exc.args[0], str) else _("Not found.")
+    return api.create_response(request, {"detail": message}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("You are not allowed to do this.")}, status=403
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = (
+        str(exc)
+        if str(exc) and str(exc) != "Unauthorized"
+        else _("Sign in: a valid token is needed.")
+    )
+    response = api.create_response(request, {"detail": message}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response

@@ -1,0 +1,77 @@
+"""Shared API types: bounded ids, safe text, pagination, and how errors become JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Schema
+from pydantic import AfterValidator, Field, PlainSerializer
+
+from soutien.accounts.models import User
+
+MAX_ID = 2**63 - 1
+
+
+def caller(request: HttpRequest) -> User:
+    """The user the bearer token authenticated."""
+    user = getattr(request, "auth", None)
+    assert isinstance(user, User)
+    return user
+
+
+def no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; refuse it here rather than fail in the database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _local(value: datetime) -> str:
+    return timezone.localtime(value).isoformat()
+
+
+# Times leave the API in the viewer's time zone, with their offset.
+LocalDateTime = Annotated[datetime, PlainSerializer(_local, return_type=str)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Text = Annotated[str, AfterValidator(no_nul)]
+Name = Annotated[str, Field(max_length=200), AfterValidator(no_nul)]
+LongText = Annotated[str, Field(max_length=100_000), AfterValidator(no_nul)]
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Page(Schema, Generic[ItemT]):
+    items: list[ItemT]
+    page: int
+    page_size: int
+    has_next: bool
+    next: str | None = None
+
+
+PageNumber = Annotated[int, Field(ge=1, le=100_000)]
+PageSize = Annotated[int, Field(ge=1, le=200)]
+
+
+def page_of(request: HttpRequest, qs: QuerySet, *, page: int, page_size: int) -> dict[str, Any]:
+    """One page of `qs` without counting the whole table: one row more tells whether more exist."""
+    start = (page - 1) * page_size
+    rows = list(qs[start : start + page_size + 1])
+    has_next = len(rows) > page_size
+    next_url = None
+    if has_next:
+        query = request.GET.copy()
+        query["page"] = str(page + 1)
+        query["page_size"] = str(page_size)
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return {
+        "items": rows[:page_size],
+        "page": page,
+        "page_size": page_size,
+        "has_next": has_next,
+        "next": next_url,
+    }

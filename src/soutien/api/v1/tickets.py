@@ -1,0 +1,402 @@
+"""Requests (tickets), their messages and attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import AfterValidator, Field
+
+from soutien.accounts.models import Organization, User
+from soutien.accounts.selectors import organizations_visible_to
+from soutien.api.v1.common import (
+    Id,
+    LocalDateTime,
+    LongText,
+    Name,
+    Page,
+    PageNumber,
+    PageSize,
+    caller,
+    no_nul,
+    page_of,
+)
+from soutien.core.errors import InvalidInput, NotAllowed
+from soutien.ticketing import selectors, services
+from soutien.ticketing.downloads import attachment_response
+from soutien.ticketing.models import (
+    Attachment,
+    CallDirection,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+)
+from soutien.ticketing.services import Upload
+
+router = Router(tags=["tickets"])
+
+Subject = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(no_nul)]
+ChannelName = Literal["web", "email", "phone", "fax"]
+StatusName = Literal["new", "open", "waiting", "resolved", "closed"]
+
+
+class SlaOut(Schema):
+    first_response_due: LocalDateTime | None
+    first_responded_at: LocalDateTime | None
+    breached: bool | None
+    governing_terms: str | None
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    organization: int
+    contact: int
+    subject: str
+    body: str
+    channel: str
+    received_at: LocalDateTime
+    level: int | None
+    assignee: int | None
+    assignee_name: str | None
+    status: str
+    follows: int | None
+    created_at: LocalDateTime
+    updated_at: LocalDateTime
+    resolved_at: LocalDateTime | None
+    closed_at: LocalDateTime | None
+    sla: SlaOut
+
+    @staticmethod
+    def resolve_organization(obj: Ticket) -> int:
+        return obj.organization_id
+
+    @staticmethod
+    def resolve_contact(obj: Ticket) -> int:
+        return obj.contact_id
+
+    @staticmethod
+    def resolve_assignee(obj: Ticket) -> int | None:
+        return obj.assignee_id
+
+    @staticmethod
+    def resolve_assignee_name(obj: Ticket) -> str | None:
+        return obj.assignee.display_name if obj.assignee_id and obj.assignee else None
+
+    @staticmethod
+    def resolve_follows(obj: Ticket) -> int | None:
+        return obj.follows_id
+
+    @staticmethod
+    def resolve_sla(obj: Ticket) -> dict[str, object]:
+        return {
+            "first_response_due": obj.first_response_due,
+            "first_responded_at": obj.first_responded_at,
+            "breached": obj.sla_breached() if obj.first_response_due else None,
+            "governing_terms": obj.sla_terms or None,
+        }
+
+
+class TicketIn(Schema):
+    organization: Id | None = Field(None, description="Defaults to the client's own organization.")
+    contact: Id | None = Field(None, description="Defaults to the client filing the request.")
+    subject: Subject
+    body: LongText = ""
+    channel: ChannelName = "web"
+    received_at: datetime | None = Field(
+        None, description="When the call, email or form arrived; only staff may give a past moment."
+    )
+
+
+class TicketPatch(Schema):
+    level: Literal[1, 2, 3] | None = None
+    assignee: Id | Literal["auto"] | None = Field(
+        None, description='A technician id, "auto" for the least-loaded qualified one, or null.'
+    )
+    status: StatusName | None = None
+
+
+class TicketFilters(Schema):
+    status: str | None = Field(None, description="One status or several separated by commas.")
+    level: Literal["1", "2", "3", "none"] | None = None
+    organization: Id | None = None
+    contact: Id | None = None
+    assignee: str | None = Field(None, description='A technician id, "me" or "none".')
+    ordering: Literal[
+        "sla_due", "-sla_due", "received_at", "-received_at", "updated_at", "-updated_at"
+    ] = "-received_at"
+    page: PageNumber = 1
+    page_size: PageSize = 25
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    message: int | None
+    created_at: LocalDateTime
+    url: str
+
+    @staticmethod
+    def resolve_message(obj: Attachment) -> int | None:
+        return obj.message_id
+
+    @staticmethod
+    def resolve_url(obj: Attachment) -> str:
+        return f"/api/v1/attachments/{obj.pk}"
+
+
+class MessageIn(Schema):
+    body: Annotated[LongText, Field(min_length=1)]
+    kind: Literal["reply", "note", "phone_call"] = "reply"
+    at: datetime | None = Field(None, description="When it happened (a call's start).")
+    duration_minutes: Annotated[int | None, Field(ge=1, le=24 * 60)] = None
+    direction: Literal["inbound", "outbound"] | None = Field(
+        None, description="For a phone call: who called whom (default: outbound, we called)."
+    )
+    caller: Name = ""
+
+
+class MessageOut(Schema):
+    id: int
+    ticket: int
+    kind: str
+    author: int
+    author_name: str
+    body: str
+    at: LocalDateTime
+    created_at: LocalDateTime
+    direction: str | None
+    duration_minutes: int | None
+    caller: str
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_ticket(obj: Message) -> int:
+        return obj.ticket_id
+
+    @staticmethod
+    def resolve_author(obj: Message) -> int:
+        return obj.author_id
+
+    @staticmethod
+    def resolve_author_name(obj: Message) -> str:
+        return obj.author.display_name
+
+    @staticmethod
+    def resolve_direction(obj: Message) -> str | None:
+        return obj.call_direction or None
+
+    @staticmethod
+    def resolve_duration_minutes(obj: Message) -> int | None:
+        return obj.call_duration_minutes
+
+    @staticmethod
+    def resolve_attachments(obj: Message) -> list[Attachment]:
+        return list(obj.attachments.all())
+
+
+def _ticket_qs(user: User) -> QuerySet[Ticket]:
+    return selectors.tickets_visible_to(user).select_related("assignee")
+
+
+def _visible_ticket(user: User, ticket_id: int) -> Ticket:
+    ticket = _ticket_qs(user).filter(pk=ticket_id).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _organization(user: User, organization_id: int) -> Organization:
+    organization = organizations_visible_to(user).filter(pk=organization_id).first()
+    if organization is None:
+        raise Http404(_("Organization not found."))
+    return organization
+
+
+def _contact(user: User, organization: Organization, contact_id: int) -> User:
+    contact = User.objects.filter(pk=contact_id, organization=organization).first()
+    if contact is None or (
+        not user.is_staff_member and not user.is_client_admin and contact != user
+    ):
+        raise Http404(_("Contact not found."))
+    return contact
+
+
+@router.post("", response={201: TicketOut}, summary="File a request")
+def create_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, Ticket]:
+    actor = caller(request)
+    if payload.organization is None:
+        if actor.organization is None:
+            raise InvalidInput(
+                _("Say which organization the request is for."), field="organization"
+            )
+        organization = actor.organization
+    else:
+        organization = _organization(actor, payload.organization)
+    if payload.contact is None:
+        if actor.organization_id != organization.pk:
+            raise InvalidInput(_("Say which contact the request is from."), field="contact")
+        contact = actor
+    else:
+        contact = _contact(actor, organization, payload.contact)
+    ticket = services.ticket_create(
+        actor=actor,
+        organization=organization,
+        contact=contact,
+        subject=payload.subject,
+        body=payload.body,
+        channel=payload.channel,
+        received_at=payload.received_at,
+    )
+    return 201, _visible_ticket(actor, ticket.pk)
+
+
+ORDERINGS: dict[str, list[Any]] = {
+    "sla_due": [F("first_response_due").asc(nulls_last=True), "id"],
+    "-sla_due": [F("first_response_due").desc(nulls_last=True), "-id"],
+    "received_at": ["received_at", "id"],
+    "-received_at": ["-received_at", "-id"],
+    "updated_at": ["updated_at", "id"],
+    "-updated_at": ["-updated_at", "-id"],
+}
+
+
+@router.get("", response=Page[TicketOut], summary="List requests")
+def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str, object]:
+    actor = caller(request)
+    qs = _ticket_qs(actor)
+    if filters.status:
+        statuses = [item.strip() for item in filters.status.split(",") if item.strip()]
+        unknown = [item for item in statuses if item not in Status.values]
+        if unknown:
+            raise InvalidInput(
+                _("Unknown status: %(value)s.") % {"value": ", ".join(unknown)}, field="status"
+            )
+        qs = qs.filter(status__in=statuses)
+    if filters.level == "none":
+        qs = qs.filter(level__isnull=True)
+    elif filters.level:
+        qs = qs.filter(level=int(filters.level))
+    if filters.organization:
+        qs = qs.filter(organization_id=filters.organization)
+    if filters.contact:
+        qs = qs.filter(contact_id=filters.contact)
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=actor)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        if not filters.assignee.isdigit() or len(filters.assignee) > 18:
+            raise InvalidInput(
+                _('The assignee is a technician id, "me" or "none".'), field="assignee"
+            )
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    qs = qs.order_by(*ORDERINGS[filters.ordering])
+    return page_of(request, qs, page=filters.page, page_size=filters.page_size)
+
+
+@router.get("/{ticket_id}", response=TicketOut, summary="A request")
+def get_ticket(request: HttpRequest, ticket_id: Id) -> Ticket:
+    return _visible_ticket(caller(request), ticket_id)
+
+
+@router.patch("/{ticket_id}", response=TicketOut, summary="Triage, assign or change status")
+def patch_ticket(request: HttpRequest, ticket_id: Id, payload: TicketPatch) -> Ticket:
+    actor = caller(request)
+    ticket = _visible_ticket(actor, ticket_id)
+    given = payload.model_fields_set
+    with transaction.atomic():
+        if "level" in given:
+            if payload.level is None:
+                raise InvalidInput(_("A triaged request keeps a level."), field="level")
+            ticket = services.ticket_set_level(actor=actor, ticket=ticket, level=payload.level)
+        if "assignee" in given:
+            if payload.assignee == "auto":
+                ticket = services.ticket_assign_automatically(actor=actor, ticket=ticket)
+            else:
+                technician = None
+                if payload.assignee is not None:
+                    technician = User.objects.filter(pk=payload.assignee).first()
+                    if technician is None:
+                        raise InvalidInput(_("No such technician."), field="assignee")
+                ticket = services.ticket_assign(actor=actor, ticket=ticket, technician=technician)
+        if "status" in given and payload.status is not None:
+            ticket = services.ticket_change_status(
+                actor=actor, ticket=ticket, status=payload.status
+            )
+    return _visible_ticket(actor, ticket.pk)
+
+
+@router.get("/{ticket_id}/messages", response=list[MessageOut], summary="A request's messages")
+def list_messages(request: HttpRequest, ticket_id: Id) -> list[Message]:
+    actor = caller(request)
+    ticket = _visible_ticket(actor, ticket_id)
+    return list(selectors.messages_visible_to(actor, ticket))
+
+
+@router.post("/{ticket_id}/messages", response={201: MessageOut}, summary="Add a message")
+def create_message(request: HttpRequest, ticket_id: Id, payload: MessageIn) -> tuple[int, Message]:
+    actor = caller(request)
+    ticket = _visible_ticket(actor, ticket_id)
+    kind = payload.kind if actor.is_staff_member else MessageKind.CLIENT
+    if not actor.is_staff_member and payload.kind != "reply":
+        raise NotAllowed(_("Clients can only add their own messages."))
+    direction = ""
+    if kind == MessageKind.PHONE_CALL:
+        direction = payload.direction or CallDirection.OUTBOUND
+    elif payload.direction:
+        raise InvalidInput(
+            _("Only a phone call has a direction and a duration."), field="direction"
+        )
+    message = services.message_add(
+        actor=actor,
+        ticket=ticket,
+        kind=kind,
+        body=payload.body,
+        at=payload.at,
+        call_direction=direction,
+        duration_minutes=payload.duration_minutes,
+        caller=payload.caller,
+    )
+    return 201, selectors.messages_visible_to(actor, message.ticket).get(pk=message.pk)
+
+
+@router.get(
+    "/{ticket_id}/attachments", response=list[AttachmentOut], summary="A request's attachments"
+)
+def list_attachments(request: HttpRequest, ticket_id: Id) -> QuerySet[Attachment]:
+    actor = caller(request)
+    ticket = _visible_ticket(actor, ticket_id)
+    return selectors.attachments_visible_to(actor).filter(ticket=ticket).order_by("id")
+
+
+@router.post("/{ticket_id}/attachments", response={201: AttachmentOut}, summary="Attach a file")
+def create_attachment(
+    request: HttpRequest, ticket_id: Id, file: File[UploadedFile]
+) -> tuple[int, Attachment]:
+    actor = caller(request)
+    ticket = _visible_ticket(actor, ticket_id)
+    upload = Upload(
+        name=file.name or "",
+        content=file,
+        size=file.size or 0,
+        content_type=file.content_type or "",
+    )
+    return 201, services.attachment_add(actor=actor, ticket=ticket, upload=upload)
+
+
+attachments_router = Router(tags=["tickets"])
+
+
+@attachments_router.get("/{attachment_id}", summary="Download an attachment")
+def download_attachment(request: HttpRequest, attachment_id: Id) -> FileResponse:
+    return attachment_response(selectors.attachment_for(caller(request), attachment_id))

@@ -1,0 +1,185 @@
+"""The `soutien` command: serve, worker, demo, and every Django management command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+DEFAULT_SETTINGS = "soutien.config.settings.prod"
+LOOPBACK_OR_ANY = ("127.0.0.1", "0.0.0.0", "::", "::1")  # noqa: S104 (a comparison)
+
+USAGE = """\
+soutien serve [--host H] [--port P]   run the web server and a background worker
+soutien worker                        run a background worker alone
+soutien demo                          load demo data and print the logins
+soutien <django command> ...          any Django management command (migrate, createsuperuser, ...)
+"""
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    import django
+
+    django.setup()
+
+
+def _manage(*argv: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*argv)
+
+
+def _prepare() -> None:
+    """Apply pending migrations and gather static files, so a fresh data dir just works."""
+    _setup()
+    _manage("migrate", "--noinput", "-v", "0")
+    _manage("collectstatic", "--noinput", "-v", "0")
+
+
+class Supervisor:
+    """Keeps the web server and the worker running together as one process group."""
+
+    def __init__(self, web: list[str], worker: list[str]) -> None:
+        self.web_cmd, self.worker_cmd = web, worker
+        self.web: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
+        self.stopping = False
+
+    def _stop(self, signum: int, _frame: object) -> None:
+        self.stopping = True
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        self.web = subprocess.Popen(self.web_cmd)
+        self.worker = subprocess.Popen(self.worker_cmd)
+        restarts: list[float] = []
+        try:
+            while not self.stopping:
+                time.sleep(0.5)
+                if self.web.poll() is not None:
+                    return self.web.returncode or 0
+                if self.worker.poll() is not None:
+                    now = time.monotonic()
+                    restarts = [t for t in restarts if now - t < 60] + [now]
+                    print(f"soutien: worker stopped (code {self.worker.returncode}); restarting it")
+                    # A worker that cannot stay up is retried gently, not in a tight loop.
+                    time.sleep(min(30, 2 ** min(len(restarts), 5)))
+                    self.worker = subprocess.Popen(self.worker_cmd)
+            return 0
+        finally:
+            self._terminate()
+
+    def _terminate(self) -> None:
+        children = [p for p in (self.web, self.worker) if p is not None and p.poll() is None]
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def serve(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="soutien serve")
+    parser.add_argument("--host", default=os.environ.get("SOUTIEN_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SOUTIEN_PORT", "8000")))
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("SOUTIEN_WEB_WORKERS", "2"))
+    )
+    parser.add_argument(
+        "--threads", type=int, default=int(os.environ.get("SOUTIEN_WEB_THREADS", "4"))
+    )
+    parser.add_argument("--no-worker", action="store_true", help="do not start a background worker")
+    args = parser.parse_args(argv)
+    _prepare()
+    from django.conf import settings
+
+    web = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "soutien.config.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "20",
+    ]
+    worker = [sys.executable, "-m", "soutien", "worker"]
+    shown_host = "localhost" if args.host in LOOPBACK_OR_ANY else args.host
+    engine = str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1]
+    print(f"Soutien is starting at http://{shown_host}:{args.port}/  (database: {engine})")
+    sys.stdout.flush()
+    if args.no_worker:
+        return subprocess.call(web)
+    return Supervisor(web, worker).run()
+
+
+def worker(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="soutien worker")
+    parser.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between polls when idle"
+    )
+    parser.add_argument("--queue", action="append", help="queue to serve (default: default)")
+    args = parser.parse_args(argv)
+    _setup()
+    from soutien.core import worker as background
+
+    background.run(interval=args.interval, queues=args.queue)
+    return 0
+
+
+def demo(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="soutien demo")
+    parser.add_argument("--url", default=None, help="the address to print (default: SITE_URL)")
+    args = parser.parse_args(argv)
+    _prepare()
+    from django.conf import settings
+
+    from soutien.demo import load_demo
+
+    logins = load_demo()
+    url = args.url or settings.SITE_URL + "/"
+    print(f"\nSoutien demo data is ready. Open {url}")
+    print("Demo logins (password for all: demo):")
+    for username, role in logins:
+        print(f"  {username:<14} {role}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        if argv:
+            return 0
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "serve":
+        return serve(rest)
+    if command == "worker":
+        return worker(rest)
+    if command == "demo":
+        return demo(rest)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["soutien", command, *rest])
+    return 0

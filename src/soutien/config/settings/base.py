@@ -1,0 +1,186 @@
+"""Settings shared by every deployment; each value that varies comes from `soutien.config.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from soutien.config import env as e
+
+PACKAGE_DIR = Path(__file__).resolve().parents[2]
+DATA_DIR = e.data_dir()
+
+SECRET_KEY = e.secret_key(DATA_DIR)
+DEBUG = e.envbool("DEBUG", False)
+ALLOWED_HOSTS = e.envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = e.envlist("CSRF_TRUSTED_ORIGINS", [])
+# The address people use to reach the service, for links in emails and the CLI's banner.
+SITE_URL = e.env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "soutien.core",
+    "soutien.accounts",
+    "soutien.ticketing",
+    "soutien.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "soutien.core.middleware.UserTimezoneMiddleware",
+]
+
+ROOT_URLCONF = "soutien.config.urls"
+WSGI_APPLICATION = "soutien.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str) -> dict[str, object]:
+    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the writer; IMMEDIATE takes the write lock when a
+        # transaction starts, so web and worker processes queue for it instead of failing
+        # with "database is locked" when a read transaction tries to upgrade.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                " PRAGMA busy_timeout=20000;"
+            ),
+        }
+    else:
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASE_URL = e.env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'soutien.sqlite3'}")
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "soutien",
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["soutien.accounts.backends.EmailOrUsernameBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = e.envint("SESSION_COOKIE_AGE", 60 * 60 * 12)
+HTTPS = e.envbool("SOUTIEN_HTTPS", SITE_URL.startswith("https://"))
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = e.envint("SECURE_HSTS_SECONDS", 0)
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "America/Toronto"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    # Attachments live under the data dir, never under STATIC_ROOT, and are served only
+    # through a view that checks who may see them.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "files"), "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "files"
+FILE_UPLOAD_PERMISSIONS = 0o640
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An attachment larger than this is refused with a clear message (bytes).
+SOUTIEN_MAX_ATTACHMENT_BYTES = e.envint("SOUTIEN_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+EMAIL_BACKEND = e.env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = e.env("EMAIL_HOST", "localhost")
+EMAIL_PORT = e.envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = e.env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = e.env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = e.envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = e.envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = e.envint("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = e.env("DEFAULT_FROM_EMAIL", "soutien@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# API tokens expire; a client can ask for a shorter life, never a longer one.
+SOUTIEN_API_TOKEN_DAYS = e.envint("SOUTIEN_API_TOKEN_DAYS", 30)
+# Failed sign-ins allowed per account and per address in a window before answering 429.
+SOUTIEN_LOGIN_MAX_FAILURES = e.envint("SOUTIEN_LOGIN_MAX_FAILURES", 10)
+SOUTIEN_LOGIN_WINDOW_SECONDS = e.envint("SOUTIEN_LOGIN_WINDOW_SECONDS", 15 * 60)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": e.env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

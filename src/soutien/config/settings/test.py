@@ -1,0 +1,18 @@
+"""Settings for the test suite: the database still comes from DATABASE_URL, so CI runs both."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SOUTIEN_DATA_DIR", tempfile.mkdtemp(prefix="soutien-test-"))
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-" + "x" * 20)
+
+from soutien.config.settings.base import *  # noqa: F403
+from soutien.config.settings.base import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

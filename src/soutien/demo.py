@@ -1,0 +1,281 @@
+"""Demo data: a small vendor's support desk with clients, staff and requests in every state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from soutien.accounts.models import ClientRole, User
+from soutien.accounts.services import contact_create, organization_create, staff_create
+from soutien.ticketing import services
+from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
+
+DEMO_PASSWORD = "demo"  # noqa: S105 (printed to the user; only for the demo)
+
+STAFF = [
+    # username, full name, levels, manager, dev lead, trainer, admin, language
+    ("admin", "Alex Administrateur", (), False, False, False, True, "fr"),
+    ("gestion", "Geneviève Gestion", (), True, False, False, False, "fr"),
+    ("tech1", "Théo Premier", (1,), False, False, False, False, "fr"),
+    ("tech2", "Tina Second", (1, 2), False, False, True, False, "en"),
+    ("tech3", "Thomas Troisième", (2, 3), False, False, False, False, "fr"),
+    ("devlead", "Diane Développement", (3,), False, True, False, False, "fr"),
+]
+
+ORGANIZATIONS = [
+    # name, language, contacts: (username, email, full name, role, language)
+    (
+        "Ville de Saint-Laurent",
+        "fr",
+        [
+            (
+                "julie",
+                "julie@ville-st-laurent.example",
+                "Julie Tremblay",
+                ClientRole.CLIENT_ADMIN,
+                "fr",
+            ),
+            ("marc", "marc@ville-st-laurent.example", "Marc Gagnon", ClientRole.CONTACT, "fr"),
+        ],
+    ),
+    (
+        "Maple Health Inc.",
+        "en",
+        [
+            ("sarah", "sarah@maplehealth.example", "Sarah Miller", ClientRole.CLIENT_ADMIN, "en"),
+            ("john", "john@maplehealth.example", "John Carter", ClientRole.CONTACT, "en"),
+        ],
+    ),
+    (
+        "Éditions Boréal",
+        "fr",
+        [
+            ("luc", "luc@boreal.example", "Luc Bouchard", ClientRole.CLIENT_ADMIN, "fr"),
+        ],
+    ),
+]
+
+ROLES = {
+    "admin": "administrator",
+    "gestion": "support manager",
+    "tech1": "technician, level 1",
+    "tech2": "technician, levels 1-2, trainer",
+    "tech3": "technician, levels 2-3",
+    "devlead": "development lead, level 3",
+    "julie": "client administrator, Ville de Saint-Laurent",
+    "marc": "client contact, Ville de Saint-Laurent",
+    "sarah": "client administrator, Maple Health",
+    "john": "client contact, Maple Health",
+    "luc": "client administrator, Éditions Boréal",
+}
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return list(ROLES.items())
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str]]:
+    """Create the demo once; running it again changes nothing."""
+    if User.objects.filter(username="gestion").exists():
+        return demo_logins()
+    staff = {}
+    for username, name, levels, is_manager, lead, trainer, admin, language in STAFF:
+        staff[username] = staff_create(
+            username=username,
+            email=f"{username}@soutien.example",
+            full_name=name,
+            password=DEMO_PASSWORD,
+            levels=levels,
+            support_manager=is_manager,
+            development_lead=lead,
+            trainer=trainer,
+            administrator=admin,
+            language=language,
+        )
+    manager = staff["gestion"]
+    contacts: dict[str, User] = {}
+    for org_name, language, people in ORGANIZATIONS:
+        organization = organization_create(actor=manager, name=org_name, language=language)
+        for username, email, full_name, role, person_language in people:
+            contact = contact_create(
+                actor=manager,
+                organization=organization,
+                email=email,
+                name=full_name,
+                language=person_language,
+                role=role,
+                password=DEMO_PASSWORD,
+            )
+            contact.username = username
+            contact.save(update_fields=["username"])
+            contacts[username] = contact
+    _requests(staff, contacts)
+    return demo_logins()
+
+
+def _file(
+    actor: User, contact: User, subject: str, body: str, channel: str, hours_ago: float
+) -> Ticket:
+    """File a request; one filed by a client arrives now, staff may date theirs in the past."""
+    assert contact.organization is not None
+    received_at = timezone.now() - timedelta(hours=hours_ago) if actor.is_staff_member else None
+    return services.ticket_create(
+        actor=actor,
+        organization=contact.organization,
+        contact=contact,
+        subject=subject,
+        body=body,
+        channel=channel,
+        received_at=received_at,
+    )
+
+
+def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
+    manager, tech1, tech2, tech3 = staff["gestion"], staff["tech1"], staff["tech2"], staff["tech3"]
+    julie, marc, sarah, john, luc = (contacts[k] for k in ("julie", "marc", "sarah", "john", "luc"))
+
+    # New, not yet triaged: one per channel.
+    _file(
+        marc,
+        marc,
+        "La mise en page de la page d'accueil est décalée",
+        "Depuis ce matin, les colonnes de la page d'accueil se chevauchent sur Firefox.",
+        Channel.WEB,
+        0.5,
+    )
+    _file(
+        manager,
+        john,
+        "Upload of PDF documents fails",
+        "Uploading a 12 MB PDF ends with 'Le dépôt a échoué (code 413)'.",
+        Channel.EMAIL,
+        1,
+    )
+    _file(
+        manager,
+        luc,
+        "Appel : perte de données après une sauvegarde",
+        "M. Bouchard signale que des brouillons ont disparu après la sauvegarde de 22 h.",
+        Channel.PHONE,
+        2,
+    )
+    _file(
+        manager,
+        julie,
+        "Télécopie : demande de formation sur les gabarits",
+        "Télécopie reçue : demande d'une formation pour trois personnes.",
+        Channel.FAX,
+        3,
+    )
+
+    # Open, triaged and assigned, with a public reply and a note.
+    t = _file(
+        manager,
+        sarah,
+        "Published pages do not show up",
+        "We followed the publishing protocol but the news items do not appear on the site.",
+        Channel.WEB,
+        26,
+    )
+    services.ticket_set_level(actor=manager, ticket=t, level=2)
+    services.message_add(
+        actor=tech2,
+        ticket=t,
+        kind=MessageKind.REPLY,
+        body="Thank you, we are looking at the publication queue now.",
+    )
+    services.message_add(
+        actor=tech2,
+        ticket=t,
+        kind=MessageKind.NOTE,
+        body="The publication cron stopped at 03:12; check the worker logs.",
+    )
+
+    # Level 3, open, with a logged call.
+    t = _file(
+        manager,
+        julie,
+        "Équilibrage de charge entre deux serveurs",
+        "Les sessions sont perdues quand le répartiteur change de serveur.",
+        Channel.PHONE,
+        30,
+    )
+    services.ticket_set_level(actor=manager, ticket=t, level=3)
+    services.message_add(
+        actor=tech3,
+        ticket=t,
+        kind=MessageKind.PHONE_CALL,
+        body="Appelé Julie : on active l'affinité de session en attendant un correctif.",
+        call_direction=CallDirection.OUTBOUND,
+        duration_minutes=25,
+        caller="Julie Tremblay",
+    )
+
+    # Waiting on the client.
+    t = _file(
+        manager,
+        marc,
+        "Message d'erreur : veuillez contacter le soutien technique",
+        "Le message « Erreur 5021 : veuillez contacter le soutien technique » apparaît"
+        " à l'enregistrement.",
+        Channel.WEB,
+        50,
+    )
+    services.ticket_set_level(actor=manager, ticket=t, level=2)
+    services.message_add(
+        actor=tech3,
+        ticket=t,
+        kind=MessageKind.REPLY,
+        body="Pouvez-vous nous envoyer une capture d'écran et l'heure exacte de l'erreur?",
+    )
+    services.ticket_change_status(actor=tech3, ticket=t, status=Status.WAITING)
+
+    # Resolved recently (a client reply would reopen it).
+    t = _file(
+        manager,
+        john,
+        "Display glitch in the editor toolbar",
+        "Icons overlap in the editor toolbar at 125 % zoom.",
+        Channel.WEB,
+        72,
+    )
+    services.ticket_set_level(actor=manager, ticket=t, level=1)
+    services.message_add(
+        actor=tech1,
+        ticket=t,
+        kind=MessageKind.REPLY,
+        body="Clearing the browser cache fixes it; a permanent fix ships next week.",
+    )
+    services.ticket_change_status(actor=tech1, ticket=t, status=Status.RESOLVED)
+
+    # Closed.
+    t = _file(
+        manager,
+        luc,
+        "Synchronisation des profils sécurisés",
+        "Les profils sécurisés ne se synchronisent plus avec l'annuaire.",
+        Channel.EMAIL,
+        200,
+    )
+    services.ticket_set_level(actor=manager, ticket=t, level=3)
+    services.message_add(
+        actor=staff["devlead"],
+        ticket=t,
+        kind=MessageKind.REPLY,
+        body="Le connecteur d'annuaire a été corrigé dans la version 4.2.1.",
+    )
+    services.ticket_change_status(actor=manager, ticket=t, status=Status.CLOSED)
+
+    # A level-1 request in the queue, not yet answered.
+    t = _file(
+        manager,
+        julie,
+        "Dépôt de documents impossible",
+        "Le bouton « Déposer » reste grisé pour les fichiers Word.",
+        Channel.WEB,
+        4,
+    )
+    services.ticket_set_level(actor=tech1, ticket=t, level=1)

@@ -1,0 +1,243 @@
+"""Requests (tickets), their messages, attachments and history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from soutien.accounts.models import Organization, User
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    FAX = "fax", _("Fax")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting on client")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
+
+
+class Level(models.IntegerChoices):
+    ONE = 1, _("Level 1")
+    TWO = 2, _("Level 2")
+    THREE = 3, _("Level 3")
+
+
+class Ticket(models.Model):
+    """A support request; its number is the human-readable id quoted by clients."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    contact = models.ForeignKey(
+        User, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("description"), blank=True)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received at"))
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=Level.choices, null=True, blank=True
+    )
+    assignee = models.ForeignKey(
+        User,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.NEW)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("follows"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text=_("The earlier request this one continues."),
+    )
+    # The service-level promise, kept up to date by soutien.sla: exact to the second.
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
+    sla_terms = models.CharField(_("governing terms"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__in=[1, 2, 3]), name="ticket_level_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "-received_at"]),
+            models.Index(fields=["contact", "-received_at"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["status", "level", "-received_at"]),
+            # The technicians' queues: active requests of a level, soonest due first.
+            models.Index(
+                fields=["level", "first_response_due", "id"],
+                condition=Q(status__in=["new", "open", "waiting"]),
+                name="ticket_queue_by_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def number(self) -> str:
+        return str(self.pk)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def sla_breached(self, now: datetime | None = None) -> bool:
+        """Whether the first response came, or is still awaited, after its due time."""
+        if self.first_response_due is None:
+            return False
+        if self.first_responded_at is not None:
+            return self.first_responded_at > self.first_response_due
+        return (now or timezone.now()) > self.first_response_due
+
+
+class MessageKind(models.TextChoices):
+    REPLY = "reply", _("Public reply")
+    NOTE = "note", _("Internal note")
+    PHONE_CALL = "phone_call", _("Phone call")
+    CLIENT = "client", _("Client message")
+
+
+class CallDirection(models.TextChoices):
+    INBOUND = "inbound", _("Call from the client")
+    OUTBOUND = "outbound", _("Call to the client")
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
+    author = models.ForeignKey(
+        User, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    # When it happened: a call's start, an email's date; the creation time otherwise.
+    at = models.DateTimeField(_("at"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    call_direction = models.CharField(
+        _("direction"), max_length=8, choices=CallDirection.choices, blank=True
+    )
+    call_duration_minutes = models.PositiveIntegerField(
+        _("duration (minutes)"), null=True, blank=True
+    )
+    caller = models.CharField(_("caller"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="phone_call")
+                | Q(
+                    call_duration_minutes__isnull=False, call_direction__in=["inbound", "outbound"]
+                ),
+                name="message_call_has_direction_and_duration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != MessageKind.NOTE
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name is random; the client's name is kept only as data, never as a path.
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    today = timezone.now()
+    return f"attachments/{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(models.Model):
+    """One entry of a request's history: who did what, when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created the request")
+        LEVEL = "level", _("set the level")
+        ASSIGNED = "assigned", _("assigned the request")
+        STATUS = "status", _("changed the status")
+        MESSAGE = "message", _("added a message")
+        ATTACHMENT = "attachment", _("attached a file")
+        FOLLOW_UP = "follow_up", _("opened a follow-up request")
+        FIELD = "field", _("changed a field")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=12, choices=Action.choices)
+    # {"from": ..., "to": ...} or other small facts of the change.
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.ticket_id}"

@@ -1,0 +1,64 @@
+"""Reads on requests, always narrowed to what the viewer may see."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from soutien.accounts.models import User
+from soutien.ticketing.models import Attachment, Event, Message, MessageKind, Ticket
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    """Staff see every request; a client administrator its organization's; a contact its own."""
+    qs = Ticket.objects.all()
+    if user.is_staff_member:
+        return qs
+    organization_id = user.organization_id
+    if organization_id is None:
+        return qs.none()
+    if user.is_client_admin:
+        return qs.filter(organization_id=organization_id)
+    return qs.filter(contact_id=user.pk, organization_id=organization_id)
+
+
+def ticket_for(user: User, ticket_id: int) -> Ticket:
+    """The request if the user may see it; 404 otherwise, whether or not it exists."""
+    ticket = (
+        tickets_visible_to(user)
+        .select_related("organization", "contact", "assignee")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def messages_visible_to(user: User, ticket: Ticket) -> QuerySet[Message]:
+    """A request's messages, without internal notes for clients, with authors and files."""
+    qs = ticket.messages.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if not user.is_staff_member:
+        qs = qs.exclude(kind=MessageKind.NOTE)
+    return qs
+
+
+def attachments_visible_to(user: User) -> QuerySet[Attachment]:
+    qs = Attachment.objects.filter(ticket__in=tickets_visible_to(user))
+    if not user.is_staff_member:
+        # A file attached to an internal note is as private as the note.
+        qs = qs.exclude(message__kind=MessageKind.NOTE)
+    return qs
+
+
+def attachment_for(user: User, attachment_id: int) -> Attachment:
+    attachment = attachments_visible_to(user).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def history_of(ticket: Ticket) -> QuerySet[Event]:
+    return ticket.events.select_related("actor")

@@ -1,0 +1,444 @@
+"""Writes on requests: create, triage, assign, converse, change status. Each is one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import PurePath
+from typing import IO, Protocol, cast
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from soutien.accounts.models import Organization, User
+from soutien.core.errors import InvalidInput, NotAllowed
+from soutien.ticketing.models import (
+    ACTIVE_STATUSES,
+    Attachment,
+    CallDirection,
+    Channel,
+    Event,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+)
+
+# A client's reply reopens a resolved request within this many days; later it opens a follow-up.
+REOPEN_WINDOW = timedelta(days=14)
+# Clocks drift; a moment this far ahead of ours is still accepted as "now".
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_CALL_MINUTES = 24 * 60
+BLOCKED_EXTENSIONS = frozenset(
+    [
+        ".exe",
+        ".com",
+        ".bat",
+        ".cmd",
+        ".scr",
+        ".pif",
+        ".msi",
+        ".msp",
+        ".ps1",
+        ".vbs",
+        ".vbe",
+        ".jse",
+        ".wsf",
+        ".wsh",
+        ".hta",
+        ".cpl",
+        ".jar",
+        ".lnk",
+        ".reg",
+    ]
+)
+
+
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+    def seek(self, offset: int, whence: int = ..., /) -> int: ...
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file received from a form, the API or an email, before it is stored."""
+
+    name: str
+    content: Readable
+    size: int
+    content_type: str = ""
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _record(ticket: Ticket, actor: User | None, action: str, **data: object) -> Event:
+    return Event.objects.create(ticket=ticket, actor=actor, action=action, data=data)
+
+
+def _touch(ticket: Ticket, *fields: str) -> None:
+    ticket.updated_at = _now()
+    ticket.save(update_fields=[*fields, "updated_at"])
+
+
+def _require_staff(actor: User) -> None:
+    if not actor.is_staff_member:
+        raise NotAllowed(_("Only support staff can do this."))
+
+
+def _require_triager(actor: User) -> None:
+    if not (actor.is_manager or actor.levels):
+        raise NotAllowed(_("Only a technician or a support manager can do this."))
+
+
+def _check_moment(value: datetime, field: str) -> datetime:
+    if timezone.is_naive(value):
+        raise InvalidInput(_("Give the time with its UTC offset."), field=field)
+    if value > _now() + CLOCK_SKEW:
+        raise InvalidInput(_("This moment is in the future."), field=field)
+    return value
+
+
+def ticket_create(
+    *,
+    actor: User,
+    organization: Organization,
+    contact: User,
+    subject: str,
+    body: str = "",
+    channel: str = Channel.WEB,
+    received_at: datetime | None = None,
+    uploads: Sequence[Upload] = (),
+) -> Ticket:
+    """File a request; `received_at` (when the call, email or form arrived) starts the SLA clock."""
+    subject = " ".join(subject.split())
+    if not subject:
+        raise InvalidInput(_("The subject cannot be empty."), field="subject")
+    if len(subject) > 255:
+        raise InvalidInput(_("The subject is longer than 255 characters."), field="subject")
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel: %(value)s.") % {"value": channel}, field="channel")
+    if contact.organization_id != organization.pk:
+        raise InvalidInput(_("This contact is not a member of this organization."), field="contact")
+    if not contact.is_active:
+        raise InvalidInput(_("This contact is no longer active."), field="contact")
+    now = _now()
+    if actor.is_staff_member:
+        received_at = now if received_at is None else _check_moment(received_at, "received_at")
+    else:
+        if actor.organization_id != organization.pk:
+            raise NotAllowed(_("You cannot file a request for this organization."))
+        if contact.pk != actor.pk and not actor.is_client_admin:
+            raise NotAllowed(_("You can only file requests in your own name."))
+        if channel != Channel.WEB:
+            raise InvalidInput(_("Clients file requests through the web."), field="channel")
+        if received_at is not None and abs(received_at - now) > CLOCK_SKEW:
+            raise NotAllowed(_("Only staff can set when a request was received."))
+        received_at = now
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            organization=organization,
+            contact=contact,
+            subject=subject,
+            body=body,
+            channel=channel,
+            received_at=received_at,
+            status=Status.NEW,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        _record(ticket, actor, Event.Action.CREATED, channel=channel)
+        for upload in uploads:
+            _store_attachment(actor=actor, ticket=ticket, message=None, upload=upload)
+    return ticket
+
+
+def _qualified(technician: User, level: int | None) -> bool:
+    if not technician.is_staff_member or not technician.levels:
+        return False
+    return level is None or level in technician.levels
+
+
+def least_loaded_technician(level: int) -> User | None:
+    """The active technician qualified for `level` with the fewest active requests assigned."""
+    return (
+        User.objects.technicians(level)
+        .annotate(
+            load=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=ACTIVE_STATUSES))
+        )
+        .order_by("load", "id")
+        .first()
+    )
+
+
+def _assign(
+    ticket: Ticket, actor: User | None, technician: User | None, *, automatic: bool
+) -> None:
+    previous = ticket.assignee_id
+    if previous == (technician.pk if technician else None):
+        return
+    ticket.assignee = technician
+    _touch(ticket, "assignee")
+    _record(
+        ticket,
+        actor,
+        Event.Action.ASSIGNED,
+        **{"from": previous, "to": technician.pk if technician else None, "automatic": automatic},
+    )
+
+
+@transaction.atomic
+def ticket_set_level(*, actor: User, ticket: Ticket, level: int) -> Ticket:
+    """Triage: set the level; a new request becomes open and goes to a qualified technician."""
+    _require_triager(actor)
+    if level not in (1, 2, 3):
+        raise InvalidInput(_("The level must be 1, 2 or 3."), field="level")
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.level != level:
+        previous = ticket.level
+        ticket.level = level
+        fields = ["level"]
+        if ticket.status == Status.NEW:
+            ticket.status = Status.OPEN
+            fields.append("status")
+            _record(ticket, actor, Event.Action.STATUS, **{"from": Status.NEW, "to": Status.OPEN})
+        _touch(ticket, *fields)
+        _record(ticket, actor, Event.Action.LEVEL, **{"from": previous, "to": level})
+    if ticket.is_active and (ticket.assignee is None or not _qualified(ticket.assignee, level)):
+        _assign(ticket, actor, least_loaded_technician(level), automatic=True)
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, actor: User, ticket: Ticket, technician: User | None) -> Ticket:
+    """Give the request to a technician qualified for its level (or take it back with None)."""
+    _require_triager(actor)
+    if technician is not None and not _qualified(technician, ticket.level):
+        raise InvalidInput(
+            _("This person is not a technician qualified for this request's level."),
+            field="assignee",
+        )
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _assign(ticket, actor, technician, automatic=False)
+    return ticket
+
+
+def ticket_assign_automatically(*, actor: User, ticket: Ticket) -> Ticket:
+    _require_triager(actor)
+    if ticket.level is None:
+        raise InvalidInput(_("Set the level before assigning automatically."), field="level")
+    technician = least_loaded_technician(ticket.level)
+    if technician is None:
+        raise InvalidInput(_("No active technician handles this level."), field="assignee")
+    return ticket_assign(actor=actor, ticket=ticket, technician=technician)
+
+
+def _set_status(ticket: Ticket, actor: User | None, status: str) -> None:
+    previous = ticket.status
+    if previous == status:
+        return
+    ticket.status = status
+    fields = ["status"]
+    now = _now()
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    elif status == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+        if ticket.resolved_at is None:
+            ticket.resolved_at = now
+            fields.append("resolved_at")
+    elif previous in (Status.RESOLVED, Status.CLOSED):
+        ticket.resolved_at = None
+        ticket.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    _touch(ticket, *fields)
+    _record(ticket, actor, Event.Action.STATUS, **{"from": previous, "to": status})
+
+
+@transaction.atomic
+def ticket_change_status(*, actor: User, ticket: Ticket, status: str) -> Ticket:
+    """Move a request along new -> open -> waiting on client -> resolved -> closed."""
+    if status not in Status.values:
+        raise InvalidInput(_("Unknown status: %(value)s.") % {"value": status}, field="status")
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    # A client may say its problem is solved, nothing else.
+    if not actor.is_staff_member and (status != Status.RESOLVED or not ticket.is_active):
+        raise NotAllowed(_("You can only mark an active request as resolved."))
+    if status == Status.NEW and ticket.level is not None:
+        raise InvalidInput(_("A triaged request cannot go back to new."), field="status")
+    if status in (Status.OPEN, Status.WAITING) and ticket.level is None:
+        raise InvalidInput(
+            _("Set the level first: an open request is a triaged one."), field="status"
+        )
+    _set_status(ticket, actor, status)
+    return ticket
+
+
+def _follow_up(*, actor: User, old: Ticket, body: str, at: datetime) -> Ticket:
+    """A client's reply to a request closed for too long opens a new request linked to it."""
+    new = Ticket.objects.create(
+        organization=old.organization,
+        contact=actor if actor.organization_id == old.organization_id else old.contact,
+        subject=old.subject,
+        body=body,
+        channel=old.channel if old.channel in (Channel.WEB, Channel.EMAIL) else Channel.WEB,
+        received_at=at,
+        follows=old,
+        created_by=actor,
+    )
+    _record(new, actor, Event.Action.CREATED, channel=new.channel, follows=old.pk)
+    _record(old, actor, Event.Action.FOLLOW_UP, follow_up=new.pk)
+    return new
+
+
+def message_add(
+    *,
+    actor: User,
+    ticket: Ticket,
+    kind: str,
+    body: str,
+    at: datetime | None = None,
+    call_direction: str = "",
+    duration_minutes: int | None = None,
+    caller: str = "",
+    uploads: Sequence[Upload] = (),
+) -> Message:
+    """Add a reply, a note, a logged call or a client message (which may reopen the request)."""
+    body = body.strip()
+    if not body:
+        raise InvalidInput(_("The message cannot be empty."), field="body")
+    now = _now()
+    at = now if at is None else _check_moment(at, "at")
+    if kind not in MessageKind.values:
+        raise InvalidInput(_("Unknown kind of message: %(value)s.") % {"value": kind}, field="kind")
+    if actor.is_staff_member:
+        if kind == MessageKind.CLIENT:
+            raise InvalidInput(_("Staff write replies, notes or calls."), field="kind")
+    elif kind != MessageKind.CLIENT:
+        raise NotAllowed(_("Clients can only add their own messages."))
+    if kind == MessageKind.PHONE_CALL:
+        if call_direction not in CallDirection.values:
+            raise InvalidInput(_("Say who called whom."), field="call_direction")
+        if duration_minutes is None or not 0 < duration_minutes <= MAX_CALL_MINUTES:
+            raise InvalidInput(
+                _("A call lasts between 1 minute and 24 hours."), field="duration_minutes"
+            )
+    elif duration_minutes is not None or call_direction:
+        raise InvalidInput(_("Only a phone call has a direction and a duration."), field="kind")
+
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if kind == MessageKind.CLIENT and ticket.status in (Status.RESOLVED, Status.CLOSED):
+            reopen = (
+                ticket.status == Status.RESOLVED
+                and ticket.resolved_at is not None
+                and now - ticket.resolved_at <= REOPEN_WINDOW
+            )
+            if not reopen:
+                ticket = _follow_up(actor=actor, old=ticket, body=body, at=at)
+            else:
+                _set_status(ticket, actor, Status.OPEN if ticket.level else Status.NEW)
+        elif kind == MessageKind.CLIENT and ticket.status == Status.WAITING:
+            _set_status(ticket, actor, Status.OPEN)
+        message = Message.objects.create(
+            ticket=ticket,
+            kind=kind,
+            author=actor,
+            body=body,
+            at=at,
+            created_at=now,
+            call_direction=call_direction,
+            call_duration_minutes=duration_minutes,
+            caller=caller[:200],
+        )
+        _record(ticket, actor, Event.Action.MESSAGE, kind=kind, message=message.pk)
+        for upload in uploads:
+            _store_attachment(actor=actor, ticket=ticket, message=message, upload=upload)
+        _touch(ticket)
+    return message
+
+
+def safe_filename(name: str) -> str:
+    """A file name fit to show and to offer as a download: no path, no control characters."""
+    name = unicodedata.normalize("NFC", PurePath(name.replace("\\", "/")).name)
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r'[<>:"/|?*]', "_", name).strip(" .")
+    if not name:
+        name = "fichier"
+    if len(name) > 200:
+        stem, dot, suffix = name.rpartition(".")
+        name = (stem[:190] + dot + suffix[:9]) if dot and len(suffix) < 10 else name[:200]
+    return name
+
+
+def _store_attachment(
+    *, actor: User, ticket: Ticket, message: Message | None, upload: Upload
+) -> Attachment:
+    limit = settings.SOUTIEN_MAX_ATTACHMENT_BYTES
+    if upload.size > limit:
+        raise InvalidInput(
+            _("%(name)s is larger than the %(limit)s MB allowed.")
+            % {"name": safe_filename(upload.name), "limit": limit // (1024 * 1024)},
+            field="file",
+        )
+    name = safe_filename(upload.name)
+    if PurePath(name).suffix.lower() in BLOCKED_EXTENSIONS:
+        raise InvalidInput(
+            _("Files of this type (%(suffix)s) are not accepted.")
+            % {"suffix": PurePath(name).suffix},
+            field="file",
+        )
+    digest = hashlib.sha256()
+    upload.content.seek(0)
+    for chunk in iter(lambda: upload.content.read(1 << 16), b""):
+        digest.update(chunk)
+    upload.content.seek(0)
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    attachment = Attachment(
+        ticket=ticket,
+        message=message,
+        name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, File(cast(IO[bytes], upload.content)), save=False)
+    attachment.save()
+    _record(ticket, actor, Event.Action.ATTACHMENT, attachment=attachment.pk, name=name)
+    return attachment
+
+
+def attachment_add(*, actor: User, ticket: Ticket, upload: Upload) -> Attachment:
+    with transaction.atomic():
+        attachment = _store_attachment(actor=actor, ticket=ticket, message=None, upload=upload)
+        _touch(ticket)
+    return attachment
+
+
+def tickets_close_resolved(*, older_than: timedelta = REOPEN_WINDOW) -> int:
+    """Close requests resolved longer ago than the reopen window; safe to run twice."""
+    horizon = _now() - older_than
+    closed = 0
+    for pk in Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lt=horizon).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=pk)
+            if ticket.status == Status.RESOLVED:
+                _set_status(ticket, None, Status.CLOSED)
+                closed += 1
+    return closed

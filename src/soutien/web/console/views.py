@@ -1,0 +1,257 @@
+"""The staff console: queues by level, a request's timeline, and every action on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from soutien.accounts.models import User
+from soutien.core.errors import ServiceError
+from soutien.ticketing import selectors, services
+from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status, Ticket
+from soutien.web.access import current_user, staff_required
+from soutien.web.console import forms as console_forms
+from soutien.web.forms import uploads_from
+from soutien.web.timeline import timeline
+
+PAGE_SIZE = 50
+
+QUEUES = {
+    "triage": gettext_lazy("To triage"),
+    "1": gettext_lazy("Level 1"),
+    "2": gettext_lazy("Level 2"),
+    "3": gettext_lazy("Level 3"),
+    "mine": gettext_lazy("Mine"),
+    "all": gettext_lazy("All requests"),
+}
+SORTS: dict[str, list[Any]] = {
+    "due": [F("first_response_due").asc(nulls_last=True), "id"],
+    "received": ["-received_at", "-id"],
+    "updated": ["-updated_at", "-id"],
+}
+
+
+def _queue_tickets(user: User, queue: str) -> QuerySet[Ticket]:
+    qs = selectors.tickets_visible_to(user).select_related("organization", "assignee")
+    if queue == "all":
+        return qs
+    qs = qs.filter(status__in=ACTIVE_STATUSES)
+    if queue == "triage":
+        return qs.filter(level__isnull=True)
+    if queue == "mine":
+        return qs.filter(assignee=user)
+    return qs.filter(level=int(queue))
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    name = request.GET.get("queue") or "triage"
+    if name not in QUEUES:
+        raise Http404
+    sort = request.GET.get("sort") or ("received" if name == "all" else "due")
+    if sort not in SORTS:
+        sort = "due"
+    try:
+        page = max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        page = 1
+    start = (page - 1) * PAGE_SIZE
+    rows = list(_queue_tickets(user, name).order_by(*SORTS[sort])[start : start + PAGE_SIZE + 1])
+    context = {
+        "queues": QUEUES,
+        "queue": name,
+        "sort": sort,
+        "tickets": rows[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+    }
+    template = "console/_queue_table.html" if request.htmx else "console/queue.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str, Any]:
+    forms_ = {
+        "reply_form": console_forms.ReplyForm(),
+        "note_form": console_forms.NoteForm(),
+        "call_form": console_forms.CallForm(),
+        "level_form": console_forms.LevelForm(initial={"level": ticket.level}),
+        "assign_form": console_forms.AssignForm(
+            level=ticket.level, initial={"assignee": ticket.assignee_id}
+        ),
+        "status_form": console_forms.StatusForm(initial={"status": ticket.status}),
+    }
+    forms_.update(bound)
+    return {"ticket": ticket, "timeline": timeline(user, ticket), "statuses": Status, **forms_}
+
+
+@staff_required
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    user = current_user(request)
+    ticket = selectors.ticket_for(user, ticket_id)
+    return render(request, "console/ticket_detail.html", _detail_context(user, ticket))
+
+
+def _act(
+    user: User, ticket: Ticket, action: str, request: HttpRequest
+) -> tuple[str, forms.Form | None]:
+    """Run one action; returns the success text, or the invalid form to show again."""
+    post, files = request.POST, request.FILES
+    if action == "reply":
+        form: forms.Form = console_forms.ReplyForm(post, files)
+        if not form.is_valid():
+            return "", form
+        services.message_add(
+            actor=user,
+            ticket=ticket,
+            kind=MessageKind.REPLY,
+            body=form.cleaned_data["body"],
+            uploads=uploads_from(form.cleaned_data["attachments"]),
+        )
+        if form.cleaned_data["then_wait"] and ticket.level:
+            services.ticket_change_status(actor=user, ticket=ticket, status=Status.WAITING)
+        return _("Reply sent."), None
+    if action == "note":
+        form = console_forms.NoteForm(post, files)
+        if not form.is_valid():
+            return "", form
+        services.message_add(
+            actor=user,
+            ticket=ticket,
+            kind=MessageKind.NOTE,
+            body=form.cleaned_data["body"],
+            uploads=uploads_from(form.cleaned_data["attachments"]),
+        )
+        return _("Note added."), None
+    if action == "call":
+        form = console_forms.CallForm(post)
+        if not form.is_valid():
+            return "", form
+        services.message_add(
+            actor=user,
+            ticket=ticket,
+            kind=MessageKind.PHONE_CALL,
+            body=form.cleaned_data["body"],
+            at=form.cleaned_data["started_at"],
+            call_direction=form.cleaned_data["direction"],
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            caller=form.cleaned_data["caller"],
+        )
+        return _("Call logged."), None
+    if action == "level":
+        form = console_forms.LevelForm(post)
+        if not form.is_valid():
+            return "", form
+        services.ticket_set_level(actor=user, ticket=ticket, level=form.cleaned_data["level"])
+        return _("Level set."), None
+    if action == "assign":
+        form = console_forms.AssignForm(post, level=ticket.level)
+        if not form.is_valid():
+            return "", form
+        services.ticket_assign(actor=user, ticket=ticket, technician=form.cleaned_data["assignee"])
+        return _("Assignment saved."), None
+    if action == "assign_auto":
+        services.ticket_assign_automatically(actor=user, ticket=ticket)
+        return _("Assigned to the least-loaded qualified technician."), None
+    if action == "status":
+        form = console_forms.StatusForm(post)
+        if not form.is_valid():
+            return "", form
+        services.ticket_change_status(actor=user, ticket=ticket, status=form.cleaned_data["status"])
+        return _("Status changed."), None
+    raise Http404
+
+
+FORM_SLOTS = {
+    "reply": "reply_form",
+    "note": "note_form",
+    "call": "call_form",
+    "level": "level_form",
+    "assign": "assign_form",
+    "status": "status_form",
+}
+
+
+@staff_required
+@require_POST
+def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
+    user = current_user(request)
+    ticket = selectors.ticket_for(user, ticket_id)
+    try:
+        done, invalid = _act(user, ticket, action, request)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("console:ticket", ticket_id=ticket.pk)
+    if invalid is not None:
+        context = _detail_context(user, ticket, **{FORM_SLOTS[action]: invalid})
+        return render(request, "console/ticket_detail.html", context, status=400)
+    messages.success(request, done)
+    return redirect("console:ticket", ticket_id=ticket.pk)
+
+
+@staff_required
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = console_forms.NewTicketForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                ticket = _file_for_client(user, data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Request #%(number)s filed.") % {"number": ticket.number})
+            return redirect("console:ticket", ticket_id=ticket.pk)
+    return render(
+        request, "console/ticket_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _file_for_client(user: User, data: dict[str, Any]) -> Ticket:
+    ticket = services.ticket_create(
+        actor=user,
+        organization=data["organization"],
+        contact=data["contact"],
+        subject=data["subject"],
+        body=data["body"],
+        channel=data["channel"],
+        received_at=data["received_at"],
+        uploads=uploads_from(data["attachments"]),
+    )
+    if data["channel"] == Channel.PHONE and data["call_minutes"]:
+        # The call that brought the request in; it is not a response to it.
+        services.message_add(
+            actor=user,
+            ticket=ticket,
+            kind=MessageKind.PHONE_CALL,
+            body=data["body"],
+            at=data["received_at"],
+            call_direction="inbound",
+            duration_minutes=data["call_minutes"],
+            caller=data["contact"].display_name,
+        )
+    return ticket
+
+
+@staff_required
+@require_GET
+def contact_options(request: HttpRequest) -> HttpResponse:
+    """The contacts of one organization, as <option>s for the new-request form."""
+    try:
+        organization_id = int(request.GET.get("organization", ""))
+    except ValueError:
+        organization_id = 0
+    contacts = User.objects.filter(organization_id=organization_id, is_active=True).order_by(
+        "full_name"
+    )
+    return render(request, "console/_contact_options.html", {"contacts": contacts})

@@ -1,0 +1,65 @@
+"""Forms shared by the portal and the console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from soutien.accounts import services as account_services
+from soutien.core.errors import TooManyAttempts
+from soutien.ticketing.services import Upload
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, throttled per account and per address."""
+
+    username = forms.CharField(
+        label=_("Username or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        if username and password:
+            try:
+                user = account_services.authenticate_throttled(
+                    username=username, password=password, request=self.request
+                )
+            except TooManyAttempts as exc:
+                raise forms.ValidationError(exc.message, code="throttled") from exc
+            if user is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(user)
+            self.user_cache = user
+        return self.cleaned_data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def uploads_from(files: list[UploadedFile]) -> list[Upload]:
+    return [
+        Upload(name=f.name or "", content=f, size=f.size or 0, content_type=f.content_type or "")
+        for f in files
+    ]

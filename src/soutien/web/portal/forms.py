@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from soutien.web.forms import MultipleFileField
+
+
+class NewRequestForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    body = forms.CharField(
+        label=_("Describe the problem"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=100_000,
+        help_text=_("Quote any error message exactly as it appears."),
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000
+    )
+    attachments = MultipleFileField(label=_("Attachments"))

@@ -1,0 +1,39 @@
+"""A request's story as one list: messages and history entries in time order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from soutien.accounts.models import User
+from soutien.ticketing.models import Event, Message, Ticket
+from soutien.ticketing.selectors import history_of, messages_visible_to
+
+# What a client is shown of the history; staff see every entry.
+CLIENT_EVENTS = {
+    Event.Action.CREATED,
+    Event.Action.STATUS,
+    Event.Action.ASSIGNED,
+    Event.Action.FOLLOW_UP,
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    message: Message | None = None
+    event: Event | None = None
+
+
+def timeline(viewer: User, ticket: Ticket) -> list[Entry]:
+    entries = [Entry(at=m.at, message=m) for m in messages_visible_to(viewer, ticket)]
+    events = history_of(ticket)
+    if not viewer.is_staff_member:
+        events = events.filter(action__in=CLIENT_EVENTS)
+    entries += [
+        Entry(at=e.at, event=e)
+        for e in events
+        if e.action not in (Event.Action.MESSAGE, Event.Action.ATTACHMENT)
+    ]
+    entries.sort(key=lambda entry: (entry.at, entry.event is not None))
+    return entries
