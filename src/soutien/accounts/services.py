@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -72,6 +74,10 @@ def contact_create(
         raise InvalidInput(_("Unknown role: %(value)s.") % {"value": role}, field="role")
     _require_language(language)
     email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidInput(_("This is not a valid email address."), field="email") from exc
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(_("Someone already uses this email address."), field="email")
     user = User(

@@ -60,7 +60,9 @@ def enqueue_due_jobs(*, worker_id: str = "", at: datetime | None = None) -> list
     for job in periodic_jobs():
         try:
             with transaction.atomic():
-                PeriodicSlot.objects.create(name=job.name, slot=job.slot(at), claimed_by=worker_id)
+                PeriodicSlot.objects.create(
+                    name=job.name, slot=job.slot(at), claimed_at=at, claimed_by=worker_id
+                )
                 job.task.enqueue()
         except IntegrityError:
             continue

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 from typing import IO, Protocol, cast
 
@@ -38,6 +38,8 @@ REOPEN_WINDOW = timedelta(days=14)
 # Clocks drift; a moment this far ahead of ours is still accepted as "now".
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_CALL_MINUTES = 24 * 60
+# Nothing Soutien tracks happened before this; older moments are typing mistakes.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 BLOCKED_EXTENSIONS = frozenset(
     [
         ".exe",
@@ -106,6 +108,8 @@ def _check_moment(value: datetime, field: str) -> datetime:
         raise InvalidInput(_("Give the time with its UTC offset."), field=field)
     if value > _now() + CLOCK_SKEW:
         raise InvalidInput(_("This moment is in the future."), field=field)
+    if value < EARLIEST:
+        raise InvalidInput(_("This moment is too far in the past."), field=field)
     return value
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from pydantic import Field
@@ -85,11 +85,11 @@ def obtain_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
 
 
 @router.delete("/token", response={204: None}, summary="Revoke the token in use")
-def revoke_current_token(request: HttpRequest) -> tuple[int, None]:
+def revoke_current_token(request: HttpRequest) -> Status[None]:
     token = getattr(request, "api_token", None)
     assert isinstance(token, ApiToken)
     services.token_revoke(actor=caller(request), token=token)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=list[TokenInfo], summary="My tokens")
@@ -98,12 +98,12 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my tokens")
-def revoke_token(request: HttpRequest, token_id: Id) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: Id) -> Status[None]:
     token = ApiToken.objects.filter(pk=token_id, user=caller(request)).first()
     if token is None:
         raise NotFound(_("Token not found."))
     services.token_revoke(actor=caller(request), token=token)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, summary="Who am I")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field
 
 from soutien.accounts import selectors, services
@@ -71,11 +71,11 @@ def organization_for(user: User, organization_id: int) -> Organization:
 
 
 @router.post("", response={201: OrganizationOut}, summary="Add an organization")
-def create_organization(request: HttpRequest, payload: OrganizationIn) -> tuple[int, Organization]:
+def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[Organization]:
     organization = services.organization_create(
         actor=caller(request), name=payload.name, language=payload.language
     )
-    return 201, organization
+    return Status(201, organization)
 
 
 @router.get("", response=Page[OrganizationOut], summary="List organizations")
@@ -92,9 +92,7 @@ def get_organization(request: HttpRequest, organization_id: Id) -> Organization:
 
 
 @router.post("/{organization_id}/contacts", response={201: ContactOut}, summary="Add a contact")
-def create_contact(
-    request: HttpRequest, organization_id: Id, payload: ContactIn
-) -> tuple[int, User]:
+def create_contact(request: HttpRequest, organization_id: Id, payload: ContactIn) -> Status[User]:
     organization = organization_for(caller(request), organization_id)
     contact = services.contact_create(
         actor=caller(request),
@@ -105,7 +103,7 @@ def create_contact(
         role=payload.role,
         phone=payload.phone,
     )
-    return 201, contact
+    return Status(201, contact)
 
 
 class ContactFilters(Schema):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import AfterValidator, Field
 
@@ -35,9 +35,9 @@ from soutien.ticketing.models import (
     CallDirection,
     Message,
     MessageKind,
-    Status,
     Ticket,
 )
+from soutien.ticketing.models import Status as TicketStatus
 from soutien.ticketing.services import Upload
 
 router = Router(tags=["tickets"])
@@ -232,7 +232,7 @@ def _contact(user: User, organization: Organization, contact_id: int) -> User:
 
 
 @router.post("", response={201: TicketOut}, summary="File a request")
-def create_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, Ticket]:
+def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
     actor = caller(request)
     if payload.organization is None:
         if actor.organization is None:
@@ -257,7 +257,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, Ticket]
         channel=payload.channel,
         received_at=payload.received_at,
     )
-    return 201, _visible_ticket(actor, ticket.pk)
+    return Status(201, _visible_ticket(actor, ticket.pk))
 
 
 ORDERINGS: dict[str, list[Any]] = {
@@ -276,7 +276,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
     qs = _ticket_qs(actor)
     if filters.status:
         statuses = [item.strip() for item in filters.status.split(",") if item.strip()]
-        unknown = [item for item in statuses if item not in Status.values]
+        unknown = [item for item in statuses if item not in TicketStatus.values]
         if unknown:
             raise InvalidInput(
                 _("Unknown status: %(value)s.") % {"value": ", ".join(unknown)}, field="status"
@@ -344,7 +344,7 @@ def list_messages(request: HttpRequest, ticket_id: Id) -> list[Message]:
 
 
 @router.post("/{ticket_id}/messages", response={201: MessageOut}, summary="Add a message")
-def create_message(request: HttpRequest, ticket_id: Id, payload: MessageIn) -> tuple[int, Message]:
+def create_message(request: HttpRequest, ticket_id: Id, payload: MessageIn) -> Status[Message]:
     actor = caller(request)
     ticket = _visible_ticket(actor, ticket_id)
     kind = payload.kind if actor.is_staff_member else MessageKind.CLIENT
@@ -367,7 +367,7 @@ def create_message(request: HttpRequest, ticket_id: Id, payload: MessageIn) -> t
         duration_minutes=payload.duration_minutes,
         caller=payload.caller,
     )
-    return 201, selectors.messages_visible_to(actor, message.ticket).get(pk=message.pk)
+    return Status(201, selectors.messages_visible_to(actor, message.ticket).get(pk=message.pk))
 
 
 @router.get(
@@ -382,7 +382,7 @@ def list_attachments(request: HttpRequest, ticket_id: Id) -> QuerySet[Attachment
 @router.post("/{ticket_id}/attachments", response={201: AttachmentOut}, summary="Attach a file")
 def create_attachment(
     request: HttpRequest, ticket_id: Id, file: File[UploadedFile]
-) -> tuple[int, Attachment]:
+) -> Status[Attachment]:
     actor = caller(request)
     ticket = _visible_ticket(actor, ticket_id)
     upload = Upload(
@@ -391,7 +391,7 @@ def create_attachment(
         size=file.size or 0,
         content_type=file.content_type or "",
     )
-    return 201, services.attachment_add(actor=actor, ticket=ticket, upload=upload)
+    return Status(201, services.attachment_add(actor=actor, ticket=ticket, upload=upload))
 
 
 attachments_router = Router(tags=["tickets"])

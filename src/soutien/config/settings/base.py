@@ -136,6 +136,7 @@ TIME_ZONE = "America/Toronto"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     # Attachments live under the data dir, never under STATIC_ROOT, and are served only
     # through a view that checks who may see them.

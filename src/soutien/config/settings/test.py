@@ -7,7 +7,7 @@ os.environ.setdefault("SOUTIEN_DATA_DIR", tempfile.mkdtemp(prefix="soutien-test-
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-" + "x" * 20)
 
 from soutien.config.settings.base import *  # noqa: F403
-from soutien.config.settings.base import STORAGES
+from soutien.config.settings.base import DATABASES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -16,3 +16,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Live-server threads must not keep connections open past a test, or the test database
+# cannot be dropped at the end of a PostgreSQL run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

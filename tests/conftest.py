@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from soutien.accounts.models import Organization, User
+from soutien.accounts.services import token_issue
+from tests import factories
+
+
+class Api:
+    """A JSON client for /api/v1 that signs its requests with a bearer token."""
+
+    def __init__(self, client: Client, user: User | None) -> None:
+        self.client = client
+        self.headers: dict[str, str] = {}
+        if user is not None:
+            _, raw = token_issue(user=user)
+            self.headers["Authorization"] = f"Bearer {raw}"
+
+    def _send(
+        self, method: str, path: str, data: Any = None, raw: bytes | str | None = None, **extra: Any
+    ):
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        body = raw if raw is not None else (json.dumps(data) if data is not None else None)
+        kwargs: dict[str, Any] = {"headers": {**self.headers, **extra.pop("headers", {})}, **extra}
+        if body is not None:
+            kwargs.setdefault("content_type", "application/json")
+            kwargs["data"] = body
+        return getattr(self.client, method)(url, **kwargs)
+
+    def get(self, path: str, **extra: Any):
+        return self._send("get", path, **extra)
+
+    def post(self, path: str, data: Any = None, **extra: Any):
+        return self._send("post", path, data, **extra)
+
+    def patch(self, path: str, data: Any = None, **extra: Any):
+        return self._send("patch", path, data, **extra)
+
+    def delete(self, path: str, **extra: Any):
+        return self._send("delete", path, **extra)
+
+
+@pytest.fixture
+def api_as(client: Client):
+    def make(user: User | None) -> Api:
+        return Api(client, user)
+
+    return make
+
+
+@pytest.fixture
+def org(db) -> Organization:
+    return factories.organization("Ville de Saint-Laurent")
+
+
+@pytest.fixture
+def other_org(db) -> Organization:
+    return factories.organization("Maple Health Inc.", language="en")
+
+
+@pytest.fixture
+def contact(org) -> User:
+    return factories.contact(org, name="Marc Gagnon")
+
+
+@pytest.fixture
+def client_admin(org) -> User:
+    return factories.client_admin(org, name="Julie Tremblay")
+
+
+@pytest.fixture
+def manager(db) -> User:
+    return factories.staff(levels=(), manager=True, name="Geneviève Gestion")
+
+
+@pytest.fixture
+def tech1(db) -> User:
+    return factories.staff(levels=(1,), name="Théo Premier")
+
+
+@pytest.fixture
+def tech2(db) -> User:
+    return factories.staff(levels=(2,), name="Tina Second")
+
+
+@pytest.fixture
+def admin(db) -> User:
+    return factories.staff(levels=(), admin=True, name="Alex Admin")

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from soutien.core.errors import InvalidInput, NotAllowed
+from soutien.ticketing import services
+from soutien.ticketing.models import Event, MessageKind, Status, Ticket
+from soutien.ticketing.services import Upload, least_loaded_technician, safe_filename
+from tests import factories
+
+
+def test_least_loaded_technician_gets_the_request(manager, contact):
+    busy = factories.staff(levels=(1,), name="Occupé")
+    free = factories.staff(levels=(1,), name="Libre")
+    for _ in range(2):
+        t = factories.ticket(contact=contact)
+        services.ticket_set_level(actor=manager, ticket=t, level=1)
+        services.ticket_assign(actor=manager, ticket=t, technician=busy)
+    assert least_loaded_technician(1) == free
+    t = factories.ticket(contact=contact)
+    assert services.ticket_set_level(actor=manager, ticket=t, level=1).assignee == free
+
+
+def test_resolved_requests_do_not_count_as_load(manager, contact):
+    first = factories.staff(levels=(2,))
+    second = factories.staff(levels=(2,))
+    for _ in range(3):
+        t = factories.ticket(contact=contact)
+        services.ticket_set_level(actor=manager, ticket=t, level=2)
+        services.ticket_assign(actor=manager, ticket=t, technician=first)
+        services.ticket_change_status(actor=manager, ticket=t, status=Status.RESOLVED)
+    t = factories.ticket(contact=contact)
+    services.ticket_set_level(actor=manager, ticket=t, level=2)
+    services.ticket_assign(actor=manager, ticket=t, technician=second)
+    assert least_loaded_technician(2) == first
+
+
+def test_inactive_and_client_users_are_never_assigned(manager, contact):
+    gone = factories.staff(levels=(3,))
+    gone.is_active = False
+    gone.save()
+    assert least_loaded_technician(3) is None
+    t = factories.ticket(contact=contact)
+    services.ticket_set_level(actor=manager, ticket=t, level=3)
+    assert Ticket.objects.get(pk=t.pk).assignee is None
+    with pytest.raises(InvalidInput):
+        services.ticket_assign(actor=manager, ticket=t, technician=contact)
+
+
+def test_changing_level_reassigns_when_the_technician_is_not_qualified(
+    manager, contact, tech1, tech2
+):
+    t = factories.ticket(contact=contact)
+    assert services.ticket_set_level(actor=manager, ticket=t, level=1).assignee == tech1
+    assert services.ticket_set_level(actor=manager, ticket=t, level=2).assignee == tech2
+
+
+def test_client_message_moves_waiting_back_to_open(manager, contact):
+    t = factories.ticket(contact=contact)
+    services.ticket_set_level(actor=manager, ticket=t, level=1)
+    services.ticket_change_status(actor=manager, ticket=t, status=Status.WAITING)
+    services.message_add(actor=contact, ticket=t, kind=MessageKind.CLIENT, body="Voici la capture.")
+    assert Ticket.objects.get(pk=t.pk).status == Status.OPEN
+
+
+def test_reply_to_a_closed_request_opens_a_follow_up_even_within_fourteen_days(manager, contact):
+    t = factories.ticket(contact=contact)
+    services.ticket_change_status(actor=manager, ticket=t, status=Status.CLOSED)
+    message = services.message_add(actor=contact, ticket=t, kind=MessageKind.CLIENT, body="Encore")
+    assert message.ticket.follows_id == t.pk
+    assert Event.objects.filter(ticket=t, action=Event.Action.FOLLOW_UP).exists()
+
+
+def test_reopen_window_is_fourteen_days_to_the_second(manager, contact):
+    t = factories.ticket(contact=contact)
+    services.ticket_set_level(actor=manager, ticket=t, level=1)
+    services.ticket_change_status(actor=manager, ticket=t, status=Status.RESOLVED)
+    resolved_at = Ticket.objects.get(pk=t.pk).resolved_at
+    with time_machine.travel(resolved_at + timedelta(days=14), tick=False):
+        m = services.message_add(
+            actor=contact, ticket=t, kind=MessageKind.CLIENT, body="Juste à temps"
+        )
+    assert m.ticket_id == t.pk
+    services.ticket_change_status(actor=manager, ticket=t, status=Status.RESOLVED)
+    resolved_at = Ticket.objects.get(pk=t.pk).resolved_at
+    with time_machine.travel(resolved_at + timedelta(days=14, seconds=1), tick=False):
+        m = services.message_add(actor=contact, ticket=t, kind=MessageKind.CLIENT, body="Trop tard")
+    assert m.ticket_id != t.pk
+
+
+def test_resolved_requests_close_after_the_reopen_window(manager, contact):
+    t = factories.ticket(contact=contact)
+    services.ticket_change_status(actor=manager, ticket=t, status=Status.RESOLVED)
+    assert services.tickets_close_resolved() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        assert services.tickets_close_resolved() == 1
+        assert services.tickets_close_resolved() == 0
+    assert Ticket.objects.get(pk=t.pk).status == Status.CLOSED
+
+
+def test_notes_and_calls_are_staff_only(contact):
+    t = factories.ticket(contact=contact)
+    with pytest.raises(NotAllowed):
+        services.message_add(actor=contact, ticket=t, kind=MessageKind.NOTE, body="x")
+
+
+def test_failed_upload_leaves_no_message(contact, settings):
+    settings.SOUTIEN_MAX_ATTACHMENT_BYTES = 10
+    t = factories.ticket(contact=contact)
+    big = Upload(name="gros.txt", content=io.BytesIO(b"x" * 11), size=11)
+    with pytest.raises(InvalidInput):
+        services.message_add(
+            actor=contact, ticket=t, kind=MessageKind.CLIENT, body="avec fichier", uploads=[big]
+        )
+    assert not t.messages.exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "safe"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\marc\\rapport.pdf", "rapport.pdf"),
+        ("a\x00b\nc.txt", "abc.txt"),
+        ("...", "fichier"),
+        ('<script>"x".html', "_script__x_.html"),
+        ("é" * 300 + ".pdf", "é" * 190 + ".pdf"),
+    ],
+)
+def test_safe_filename(given, safe):
+    assert safe_filename(given) == safe
