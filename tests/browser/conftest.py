@@ -6,6 +6,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("SOUTIEN_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -42,3 +43,6 @@ def browser(chromium_path, monkeypatch):
             yield instance
         finally:
             instance.close()
+            # While Playwright's loop runs, Django keys connections by context, so the test's ORM
+            # calls opened one the database teardown cannot see; close it here.
+            connections.close_all()
