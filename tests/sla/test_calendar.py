@@ -33,14 +33,24 @@ def hm(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def eastern(*args: int, fold: int = 0) -> datetime:
+def eastern(
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
+    *,
+    fold: int = 0,
+) -> datetime:
     """A wall-clock time in America/Toronto."""
-    return datetime(*args, tzinfo=EASTERN, fold=fold)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, second, microsecond, EASTERN, fold=fold)
 
 
-def utc(*args: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A UTC instant."""
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 PUBLISHED = Calendar.weekly(
@@ -536,7 +546,8 @@ def pair_up(edges: list[int]) -> list[tuple[int, int]]:
 def start_instants(draw: st.DrawFn, zone: str, seconds: bool = False) -> datetime:
     """A whole-minute UTC instant in 2026-2028; half of them in the days around a DST change."""
     changes = oracle.offset_changes(zone, 2026, 2028)
-    if changes and draw(st.booleans()):
+    near_a_change = draw(st.booleans())
+    if changes and near_a_change:
         change = draw(st.sampled_from(changes))
         at = change + timedelta(minutes=draw(st.integers(-3 * 1440, 2 * 1440)))
     else:
@@ -633,7 +644,8 @@ def probe_instants(draw: st.DrawFn, spec: oracle.Spec, start: datetime) -> datet
     tz = ZoneInfo(spec.zone)
     day = start.astimezone(tz).date() + timedelta(days=draw(st.integers(-1, 3)))
     edges = [edge for windows in spec.windows.values() for window in windows for edge in window]
-    if edges and draw(st.booleans()):
+    on_an_edge = draw(st.booleans())
+    if edges and on_an_edge:
         minute = draw(st.sampled_from(edges))
         local = datetime.combine(day, datetime.min.time(), tzinfo=tz) + timedelta(minutes=minute)
         local = local.replace(fold=draw(st.integers(0, 1)))  # either side of a repeated hour
