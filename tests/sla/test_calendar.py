@@ -456,6 +456,12 @@ def test_direct_construction_checks_windows_are_canonical() -> None:
         Calendar("UTC", (((600, 700), (480, 620)), *((),) * 6))
 
 
+def test_direct_construction_needs_frozen_closed_dates() -> None:
+    week: tuple[tuple[tuple[int, int], ...], ...] = ((),) * 7
+    with pytest.raises(ValueError, match="frozenset"):
+        Calendar("UTC", week, {date(2026, 12, 25)})  # type: ignore[arg-type]
+
+
 def test_always_open_calendar_takes_no_closed_dates() -> None:
     full_week = (((0, 1440),),) * 7
     with pytest.raises(ValueError, match="24/7"):

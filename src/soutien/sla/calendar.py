@@ -136,6 +136,8 @@ class Calendar:
                     f"windows {day_windows!r} are not sorted and disjoint; "
                     "build the calendar with Calendar.weekly() to merge them"
                 )
+        if not isinstance(self.closed_dates, frozenset):
+            raise ValueError("closed_dates must be a frozenset: a calendar stays hashable")
         for closed in self.closed_dates:
             # datetime is a subclass of date: refuse it rather than silently drop the time.
             if not isinstance(closed, date) or isinstance(closed, datetime):
