@@ -1,0 +1,1 @@
+"""Service-level agreements: business calendars and the due times computed on them."""
