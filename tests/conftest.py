@@ -11,6 +11,14 @@ from soutien.accounts.services import token_issue
 from tests import factories
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres_only"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL: SQLite serializes writers, there is no race to test")
+
+
 class Api:
     """A JSON client for /api/v1 that signs its requests with a bearer token."""
 

@@ -18,20 +18,21 @@ PACKAGE = Path(soutien.__file__).parent
 PO = PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 
 
-def _entries(path: Path) -> dict[str, list[str]]:
-    """msgid -> msgstrs, read with a small parser for the subset of the format makemessages writes."""
-    entries: dict[str, list[str]] = {}
+def _entries(path: Path) -> dict[tuple[str, str], list[str]]:
+    """(context, msgid) -> msgstrs, read with a small parser for what makemessages writes."""
+    entries: dict[tuple[str, str], list[str]] = {}
     current: dict[str, list[str]] = {}
     key = ""
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if current.get("msgid") and current["msgid"][0]:
-                entries[current["msgid"][0]] = current.get("msgstr", [])
+                context = current.get("msgctxt", [""])[0]
+                entries[(context, current["msgid"][0])] = current.get("msgstr", [])
             current, key = {}, ""
             continue
         if line.startswith("#"):
             continue
-        match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
+        match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
         if match:
             key = "msgstr" if match.group(1).startswith("msgstr") else match.group(1)
             current.setdefault(key, []).append(ast.literal_eval(match.group(2)))
@@ -48,9 +49,12 @@ def test_every_string_has_a_french_translation():
 
 def test_compiled_catalogue_matches_the_po_file():
     with translation.override("fr"):
-        for msgid, strs in _entries(PO).items():
+        for (context, msgid), strs in _entries(PO).items():
             if len(strs) == 1 and "%(" not in msgid:
-                assert translation.gettext(msgid) == strs[0], msgid
+                found = (
+                    translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+                )
+                assert found == strs[0], msgid
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")

@@ -7,7 +7,10 @@ import pytest
 from soutien.ticketing.models import Ticket
 from tests import factories
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _sign_in(page, base: str, username: str) -> None:

@@ -30,7 +30,7 @@ def test_a_periodic_job_fires_once_per_period_whoever_asks(db, database_tasks):
     first = enqueue_due_jobs(worker_id="a", at=at)
     second = enqueue_due_jobs(worker_id="b", at=at + timedelta(minutes=5))
     assert "soutien.ticketing.tasks.close_resolved_tickets" in first
-    assert second == []
+    assert "soutien.ticketing.tasks.close_resolved_tickets" not in second, "same hour: not again"
     later = enqueue_due_jobs(worker_id="b", at=at + timedelta(hours=1))
     assert "soutien.ticketing.tasks.close_resolved_tickets" in later
     path = close_resolved_tickets.module_path

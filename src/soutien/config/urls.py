@@ -8,6 +8,7 @@ from soutien.web import views as web_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("soutien/", web_views.support_page, name="support"),
     path("connexion/", web_views.SignInView.as_view(), name="login"),
     path("deconnexion/", web_views.sign_out, name="logout"),
     path("langue/", set_language, name="set_language"),

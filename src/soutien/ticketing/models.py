@@ -85,7 +85,16 @@ class Ticket(models.Model):
     # The service-level promise, kept up to date by soutien.sla: exact to the second.
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
-    sla_terms = models.CharField(_("governing terms"), max_length=300, blank=True)
+    # The terms that governed the due time, in words a client understands, in both languages:
+    # {"source": "policy", "ref": 1, "minutes": 60, "fr": "...", "en": "..."}.
+    sla_terms = models.JSONField(_("governing terms"), default=dict, blank=True)
+    sla_calendar = models.ForeignKey(
+        "sla.ServiceCalendar", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # When the breach warning is due (15 service minutes before the due time).
+    sla_warn_at = models.DateTimeField(null=True, blank=True)
+    # The next moment the alert job must look at this request (warning, then breach), or null.
+    sla_next_alert_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("request")
@@ -107,6 +116,11 @@ class Ticket(models.Model):
                 condition=Q(status__in=["new", "open", "waiting"]),
                 name="ticket_queue_by_due",
             ),
+            models.Index(
+                fields=["sla_next_alert_at"],
+                condition=Q(sla_next_alert_at__isnull=False),
+                name="ticket_sla_next_alert",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,6 +133,12 @@ class Ticket(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def governing_terms(self, language: str) -> str:
+        """The terms that governed the due time, in the reader's language."""
+        if not self.sla_terms:
+            return ""
+        return str(self.sla_terms.get(language) or self.sla_terms.get("fr") or "")
 
     def sla_breached(self, now: datetime | None = None) -> bool:
         """Whether the first response came, or is still awaited, after its due time."""

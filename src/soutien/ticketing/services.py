@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from soutien.accounts.models import Organization, User
 from soutien.core.errors import InvalidInput, NotAllowed
+from soutien.sla import services as sla
 from soutien.ticketing.models import (
     ACTIVE_STATUSES,
     Attachment,
@@ -150,7 +151,7 @@ def ticket_create(
             raise NotAllowed(_("Only staff can set when a request was received."))
         received_at = now
     with transaction.atomic():
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             organization=organization,
             contact=contact,
             subject=subject,
@@ -162,6 +163,8 @@ def ticket_create(
             created_at=now,
             updated_at=now,
         )
+        sla.apply_to_new_ticket(ticket)
+        ticket.save(force_insert=True)
         _record(ticket, actor, Event.Action.CREATED, channel=channel)
         for upload in uploads:
             _store_attachment(actor=actor, ticket=ticket, message=None, upload=upload)
@@ -219,6 +222,8 @@ def ticket_set_level(*, actor: User, ticket: Ticket, level: int) -> Ticket:
             _record(ticket, actor, Event.Action.STATUS, **{"from": Status.NEW, "to": Status.OPEN})
         _touch(ticket, *fields)
         _record(ticket, actor, Event.Action.LEVEL, **{"from": previous, "to": level})
+        # The target changes with the level; it is counted again from `received_at`.
+        sla.refresh(ticket)
     if ticket.is_active and (ticket.assignee is None or not _qualified(ticket.assignee, level)):
         _assign(ticket, actor, least_loaded_technician(level), automatic=True)
     return ticket
@@ -293,7 +298,7 @@ def ticket_change_status(*, actor: User, ticket: Ticket, status: str) -> Ticket:
 
 def _follow_up(*, actor: User, old: Ticket, body: str, at: datetime) -> Ticket:
     """A client's reply to a request closed for too long opens a new request linked to it."""
-    new = Ticket.objects.create(
+    new = Ticket(
         organization=old.organization,
         contact=actor if actor.organization_id == old.organization_id else old.contact,
         subject=old.subject,
@@ -303,6 +308,8 @@ def _follow_up(*, actor: User, old: Ticket, body: str, at: datetime) -> Ticket:
         follows=old,
         created_by=actor,
     )
+    sla.apply_to_new_ticket(new)
+    new.save(force_insert=True)
     _record(new, actor, Event.Action.CREATED, channel=new.channel, follows=old.pk)
     _record(old, actor, Event.Action.FOLLOW_UP, follow_up=new.pk)
     return new
@@ -369,6 +376,7 @@ def message_add(
             caller=caller[:200],
         )
         _record(ticket, actor, Event.Action.MESSAGE, kind=kind, message=message.pk)
+        sla.record_response(ticket, message)
         for upload in uploads:
             _store_attachment(actor=actor, ticket=ticket, message=message, upload=upload)
         _touch(ticket)

@@ -7,10 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from soutien.accounts.models import User
+from soutien.sla.engine import snapshot
+from soutien.sla.selectors import support_hours_status
 from soutien.ticketing.downloads import attachment_response
 from soutien.ticketing.selectors import attachment_for
 from soutien.web.forms import SignInForm
@@ -48,3 +52,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def support_page(request: HttpRequest) -> HttpResponse:
+    """The public support page: service hours, open now or next opening, the published policy."""
+    status = support_hours_status()
+    snap = snapshot()
+    policy = snap.policy_at(timezone.now())
+    calendar = snap.rows.get(policy.calendar_id) if policy else None
+    return render(
+        request,
+        "web/support.html",
+        {
+            "status": status,
+            "policy": policy,
+            "policy_text": policy.text(get_language() or "fr") if policy else "",
+            "calendar": calendar,
+        },
+    )

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -100,7 +101,7 @@ class TicketOut(Schema):
             "first_response_due": obj.first_response_due,
             "first_responded_at": obj.first_responded_at,
             "breached": obj.sla_breached() if obj.first_response_due else None,
-            "governing_terms": obj.sla_terms or None,
+            "governing_terms": obj.governing_terms(get_language()) or None,
         }
 
 

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "soutien.core",
     "soutien.accounts",
     "soutien.ticketing",
+    "soutien.sla",
+    "soutien.contracts",
+    "soutien.notifications",
     "soutien.web",
 ]
 
@@ -65,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "soutien.web.context_processors.staff_badges",
             ],
         },
     },

@@ -16,9 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from soutien.accounts.models import User
 from soutien.core.errors import ServiceError
+from soutien.notifications.models import Notification
+from soutien.notifications.services import mark_read
 from soutien.ticketing import selectors, services
 from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status, Ticket
 from soutien.web.access import current_user, staff_required
+from soutien.web.clock import with_clocks
 from soutien.web.console import forms as console_forms
 from soutien.web.forms import uploads_from
 from soutien.web.timeline import timeline
@@ -71,7 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "queues": QUEUES,
         "queue": name,
         "sort": sort,
-        "tickets": rows[:PAGE_SIZE],
+        "tickets": with_clocks(rows[:PAGE_SIZE]),
         "page": page,
         "has_next": len(rows) > PAGE_SIZE,
     }
@@ -91,6 +94,7 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         "status_form": console_forms.StatusForm(initial={"status": ticket.status}),
     }
     forms_.update(bound)
+    with_clocks([ticket])
     return {"ticket": ticket, "timeline": timeline(user, ticket), "statuses": Status, **forms_}
 
 
@@ -255,3 +259,25 @@ def contact_options(request: HttpRequest) -> HttpResponse:
         "full_name"
     )
     return render(request, "console/_contact_options.html", {"contacts": contacts})
+
+
+@staff_required
+@require_GET
+def ticket_clock(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The live clock of one request (polled by the detail page)."""
+    ticket = selectors.ticket_for(current_user(request), ticket_id)
+    return render(request, "console/_clock.html", {"ticket": with_clocks([ticket])[0]})
+
+
+@staff_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    if request.method == "POST":
+        mark_read(user=user)
+        return redirect("console:notifications")
+    items = list(
+        Notification.objects.filter(recipient=user)
+        .select_related("ticket")
+        .order_by("-created_at")[:100]
+    )
+    return render(request, "console/notifications.html", {"notifications": items})

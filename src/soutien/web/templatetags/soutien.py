@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext as _
 
-from soutien.ticketing.models import Channel, Status
+from soutien.sla.models import ServiceCalendar
+from soutien.ticketing.models import Channel, Status, Ticket
 
 register = template.Library()
 
@@ -23,3 +26,61 @@ def channel_label(value: str) -> str:
         return str(Channel(value).label)
     except ValueError:
         return value
+
+
+@register.simple_tag(takes_context=True)
+def governing_terms(context: template.Context, ticket: Ticket) -> str:
+    """The terms that govern a request's due time, in the reader's language."""
+    return ticket.governing_terms(get_language() or "fr")
+
+
+def duration_text(seconds: int) -> str:
+    """Service time as people say it: "2 h 05 min", "45 min"."""
+    minutes = abs(seconds) // 60
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min") % {"m": minutes}
+
+
+@register.inclusion_tag("web/_sla_clock.html")
+def sla_clock(ticket: Ticket) -> dict[str, object]:
+    """Service time left before the first response is due, or how late it is.
+
+    Views set `ticket.clock_seconds` (see `soutien.web.clock`) so a page costs no query per row.
+    """
+    seconds = getattr(ticket, "clock_seconds", None)
+    state = "none"
+    if ticket.first_responded_at is not None:
+        state = "late" if ticket.sla_breached() else "answered"
+    elif seconds is not None and ticket.is_active:
+        state = "overdue" if seconds < 0 else ("soon" if seconds <= 15 * 60 else "running")
+    return {
+        "ticket": ticket,
+        "state": state,
+        "text": duration_text(seconds) if seconds is not None else "",
+    }
+
+
+WEEKDAY_ABBREVIATIONS = [
+    pgettext_lazy("weekday abbreviation", "Mon"),
+    pgettext_lazy("weekday abbreviation", "Tue"),
+    pgettext_lazy("weekday abbreviation", "Wed"),
+    pgettext_lazy("weekday abbreviation", "Thu"),
+    pgettext_lazy("weekday abbreviation", "Fri"),
+    pgettext_lazy("weekday abbreviation", "Sat"),
+    pgettext_lazy("weekday abbreviation", "Sun"),
+]
+
+
+@register.filter
+def week_bars(calendar: ServiceCalendar) -> list[tuple[str, list[tuple[float, float]]]]:
+    """Each weekday with its open ranges as (left %, width %) of the day, for a small picture."""
+    by_day = calendar.windows_by_day()
+    return [
+        (
+            str(WEEKDAY_ABBREVIATIONS[day]),
+            [(round(s / 14.4, 2), round((e - s) / 14.4, 2)) for s, e in by_day.get(day, [])],
+        )
+        for day in range(7)
+    ]
