@@ -136,3 +136,21 @@ def test_configuration_edits_are_for_managers_only(tech1):
 
     with pytest.raises(NotAllowed):
         configuration.calendar_save(actor=tech1, name="x", windows={"0": [[0, 60]]})
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_recompute_outside_a_transaction_uses_parallel_writers_and_stays_exact(manager, contact):
+    from django.db import connection
+
+    received = datetime(2026, 12, 1, 9, 0, tzinfo=EASTERN)
+    with time_machine.travel(received, tick=False):
+        tickets = [
+            factories.ticket(contact=contact, actor=manager, received_at=received)
+            for _ in range(11)
+        ]
+    Ticket.objects.update(first_response_due=None, sla_terms={})
+    assert not connection.in_atomic_block
+    assert recompute_open_tickets(batch_size=2) == 11
+    assert {_due(t) for t in tickets} == {received + timedelta(hours=1)}
+    assert {Ticket.objects.get(pk=t.pk).sla_terms["source"] for t in tickets} == {"policy"}

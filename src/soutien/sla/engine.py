@@ -43,6 +43,7 @@ class Snapshot:
         self.policies = list(Policy.objects.order_by("effective_from"))
         self._starts = [p.effective_from for p in self.policies]
         self._built: dict[int, Calendar] = {}
+        self._policy_terms: dict[tuple[int, int | None], Terms] = {}
 
     def calendar(self, calendar_id: int) -> Calendar:
         found = self._built.get(calendar_id)
@@ -59,6 +60,13 @@ class Snapshot:
 
     def calendar_name(self, calendar_id: int) -> str:
         return self.rows[calendar_id].name
+
+    def policy_terms(self, policy: Policy, level: int | None) -> Terms:
+        key = (policy.pk, level)
+        found = self._policy_terms.get(key)
+        if found is None:
+            found = self._policy_terms[key] = _policy_terms(policy, level)
+        return found
 
     def policy_at(self, at: datetime) -> Policy | None:
         index = bisect.bisect_right(self._starts, at) - 1
@@ -122,7 +130,7 @@ def decide_many(
         if policy is None:
             decisions.append(None)
             continue
-        standard = _policy_terms(policy, request.level)
+        standard = snap.policy_terms(policy, request.level)
         candidates = [standard]
         for resolver in resolvers:
             candidates.extend(resolver.terms(request, standard))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +23,8 @@ from soutien.ticketing.models import ACTIVE_STATUSES, CallDirection, Message, Me
 logger = logging.getLogger(__name__)
 
 RECOMPUTE_BATCH = 5000
+# Writer connections storing batches while the next ones are decided (PostgreSQL only).
+WRITERS = 2
 
 
 def _fields(decision: Decision | None, *, responded: bool) -> dict[str, object]:
@@ -86,47 +91,56 @@ def record_response(ticket: Ticket, message: Message) -> None:
     ticket.save(update_fields=["first_responded_at", "sla_next_alert_at"])
 
 
+SLA_COLUMNS = (
+    "first_response_due",
+    "sla_terms",
+    "sla_calendar_id",
+    "sla_warn_at",
+    "sla_next_alert_at",
+)
+
+
 def _update_rows(rows: list[tuple[int, dict[str, object]]]) -> None:
-    """Write recomputed SLA fields for many requests with one statement per batch."""
+    """Write recomputed SLA fields for many requests at once (inside the caller's transaction)."""
     if not rows:
         return
     table = Ticket._meta.db_table
-    names = [
-        "first_response_due",
-        "sla_terms",
-        "sla_calendar_id",
-        "sla_warn_at",
-        "sla_next_alert_at",
+    values: list[list[Any]] = [
+        [pk, *(json.dumps(fields[n]) if n == "sla_terms" else fields[n] for n in SLA_COLUMNS)]
+        for pk, fields in rows
     ]
-    json_field = Ticket._meta.get_field("sla_terms")
-    params: list[Any] = []
-    for pk, fields in rows:
-        params.append(pk)
-        for name in names:
-            value = fields[name]
-            if name == "sla_terms":
-                value = json_field.get_db_prep_value(value, connection)
-            params.append(value)
-    if connection.vendor == "postgresql":
-        row = (
-            "(%s::bigint, %s::timestamptz, %s::jsonb, %s::bigint, %s::timestamptz, %s::timestamptz)"
-        )
-        placeholders = ", ".join([row] * len(rows))
-        assignments = ", ".join(f"{name} = v.{name}" for name in names)
-        sql = (
-            f"UPDATE {table} AS t SET {assignments} FROM (VALUES {placeholders}) "  # noqa: S608
-            f"AS v(id, {', '.join(names)}) WHERE t.id = v.id"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-        return
-    width = len(names) + 1
-    assignments = ", ".join(f"{name} = %s" for name in names)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY into a scratch table, then one joined UPDATE: no giant statement to parse.
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS sla_recompute (id bigint, first_response_due"
+                " timestamptz, sla_terms jsonb, sla_calendar_id bigint, sla_warn_at timestamptz,"
+                " sla_next_alert_at timestamptz) ON COMMIT DELETE ROWS"
+            )
+            with cursor.cursor.copy(
+                f"COPY sla_recompute (id, {', '.join(SLA_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for row in values:
+                    copy.write_row(row)
+            assignments = ", ".join(f"{name} = v.{name}" for name in SLA_COLUMNS)
+            cursor.execute(
+                f"UPDATE {table} AS t SET {assignments} FROM sla_recompute AS v WHERE t.id = v.id"  # noqa: S608
+            )
+            return
+        assignments = ", ".join(f"{name} = %s" for name in SLA_COLUMNS)
         cursor.executemany(
             f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
-            [[*params[i + 1 : i + width], params[i]] for i in range(0, len(params), width)],
+            [[*row[1:], row[0]] for row in values],
         )
+
+
+def _write_batch(updates: list[tuple[int, dict[str, object]]], *, own_connection: bool) -> None:
+    try:
+        with transaction.atomic():
+            _update_rows(updates)
+    finally:
+        if own_connection:
+            connection.close()
 
 
 def recompute_open_tickets(
@@ -138,6 +152,8 @@ def recompute_open_tickets(
     """Recompute the due times of every active request (after a calendar, policy or contract edit).
 
     Walks the table by id in batches so memory stays flat; returns how many requests changed.
+    On PostgreSQL, outside any transaction, writer threads with their own connections store
+    batches while the next ones are read and decided, so the database uses both cores.
     """
     snap = snap or snapshot()
     changed = 0
@@ -149,25 +165,40 @@ def recompute_open_tickets(
         "id", "organization_id", "received_at", "level", "first_responded_at",
         "first_response_due", "sla_terms", "sla_calendar_id", "sla_warn_at", "sla_next_alert_at",
     )  # fmt: skip
-    while True:
-        batch = list(base.filter(id__gt=last_id).values_list(*columns)[:batch_size])
-        if not batch:
-            return changed
-        last_id = batch[-1][0]
-        requests = [SlaRequest(row[1], row[2], row[3]) for row in batch]
-        decisions = decide_many(requests, snap=snap)
-        updates = []
-        for row, decision in zip(batch, decisions, strict=True):
-            fields = _fields(decision, responded=row[4] is not None)
-            current = dict(zip(columns[5:], row[5:], strict=True))
-            if decision is not None and current["first_response_due"] == decision.due:
-                # Same due time: keep where the alert job stands for it.
-                fields["sla_next_alert_at"] = current["sla_next_alert_at"]
-            if any(current[name] != value for name, value in fields.items()):
-                updates.append((row[0], fields))
-        with transaction.atomic():
-            _update_rows(updates)
-        changed += len(updates)
+    # A second connection cannot see rows of an uncommitted transaction: only pipeline outside one.
+    pipelined = connection.vendor == "postgresql" and not connection.in_atomic_block
+    writer = ThreadPoolExecutor(max_workers=WRITERS) if pipelined else None
+    pending: deque[Future[None]] = deque()
+    try:
+        while True:
+            batch = list(base.filter(id__gt=last_id).values_list(*columns)[:batch_size])
+            if not batch:
+                break
+            last_id = batch[-1][0]
+            requests = [SlaRequest(row[1], row[2], row[3]) for row in batch]
+            decisions = decide_many(requests, snap=snap)
+            updates = []
+            for row, decision in zip(batch, decisions, strict=True):
+                fields = _fields(decision, responded=row[4] is not None)
+                current = dict(zip(columns[5:], row[5:], strict=True))
+                if decision is not None and current["first_response_due"] == decision.due:
+                    # Same due time: keep where the alert job stands for it.
+                    fields["sla_next_alert_at"] = current["sla_next_alert_at"]
+                if any(current[name] != value for name, value in fields.items()):
+                    updates.append((row[0], fields))
+            changed += len(updates)
+            if writer is None:
+                _write_batch(updates, own_connection=False)
+                continue
+            if len(pending) >= WRITERS:
+                pending.popleft().result()
+            pending.append(writer.submit(_write_batch, updates, own_connection=True))
+        while pending:
+            pending.popleft().result()
+    finally:
+        if writer is not None:
+            writer.shutdown(wait=True)
+    return changed
 
 
 def recompute_later(*, organization_id: int | None = None) -> None:
