@@ -129,7 +129,9 @@ def _people(shape: Shape) -> tuple[list[int], list[int], dict[int, list[int]]]:
     )
     technicians = {
         level: list(
-            User.objects.filter(username__startswith="bench-tech-", **{f"handles_level_{level}": True})
+            User.objects.filter(
+                username__startswith="bench-tech-", **{f"handles_level_{level}": True}
+            )
             .order_by("id")
             .values_list("id", flat=True)
         )

@@ -39,7 +39,9 @@ def main() -> None:
     if not args.keep:
         timings = generate(Shape(args.requests, messages_per_request=0, active_share=1.0))
         print(f"generated {args.requests:,} active requests in {timings['requests']:.1f} s")
-    Ticket.objects.update(first_response_due=None, sla_terms={}, sla_calendar=None, sla_warn_at=None)
+    Ticket.objects.update(
+        first_response_due=None, sla_terms={}, sla_calendar=None, sla_warn_at=None
+    )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE ticketing_ticket")
     active = Ticket.objects.filter(status__in=ACTIVE_STATUSES).count()
@@ -53,7 +55,9 @@ def main() -> None:
 
     assert changed == active, (changed, active)
     assert unchanged == 0
-    assert not Ticket.objects.filter(status__in=ACTIVE_STATUSES, first_response_due__isnull=True).exists()
+    assert not Ticket.objects.filter(
+        status__in=ACTIVE_STATUSES, first_response_due__isnull=True
+    ).exists()
     print(f"open requests: {active:,}")
     print(f"recompute, all due times written: {first:.1f} s ({active / first:,.0f} requests/s)")
     print(f"recompute again, nothing to write: {second:.1f} s ({active / second:,.0f} requests/s)")
