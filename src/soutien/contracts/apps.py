@@ -12,3 +12,4 @@ class ContractsConfig(AppConfig):
         from soutien.sla.terms import register
 
         register(terms.ContractTermsSource())
+        register(terms.PlanTermsSource())

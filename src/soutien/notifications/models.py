@@ -11,6 +11,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         SLA_WARNING = "sla_warning", _("First response due soon")
         SLA_BREACH = "sla_breach", _("First response overdue")
+        BANK_LOW = "bank_low", _("Hour bank running low")
 
     recipient = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

@@ -260,6 +260,7 @@ class Event(models.Model):
         ATTACHMENT = "attachment", _("attached a file")
         FOLLOW_UP = "follow_up", _("opened a follow-up request")
         FIELD = "field", _("changed a field")
+        TIME = "time", _("logged time")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

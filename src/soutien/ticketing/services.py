@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from soutien.accounts.models import Organization, User
+from soutien.contracts.services import time_entry_for_call
 from soutien.core.errors import InvalidInput, NotAllowed
 from soutien.sla import services as sla
 from soutien.ticketing.models import (
@@ -377,6 +378,9 @@ def message_add(
         )
         _record(ticket, actor, Event.Action.MESSAGE, kind=kind, message=message.pk)
         sla.record_response(ticket, message)
+        if kind == MessageKind.PHONE_CALL:
+            # The call's duration is work on the request, drawn from the client's hour banks.
+            time_entry_for_call(message=message)
         for upload in uploads:
             _store_attachment(actor=actor, ticket=ticket, message=message, upload=upload)
         _touch(ticket)

@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from soutien import __version__
-from soutien.api.v1 import auth, contracts, organizations, sla, tickets
+from soutien.api.v1 import auth, contracts, organizations, sla, tickets, time_entries
 from soutien.core.errors import ServiceError
 
 api = NinjaAPI(
@@ -26,9 +26,11 @@ api = NinjaAPI(
 api.add_router("/auth", auth.router)
 api.add_router("/organizations", organizations.router)
 api.add_router("/organizations", contracts.router)
+api.add_router("/plans", contracts.plans_router)
 api.add_router("/support-hours", sla.router)
 api.add_router("/tickets", tickets.router)
 api.add_router("/attachments", tickets.attachments_router)
+api.add_router("", time_entries.router)
 
 
 @api.exception_handler(ServiceError)

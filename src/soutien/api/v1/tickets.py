@@ -209,7 +209,7 @@ def _ticket_qs(user: User) -> QuerySet[Ticket]:
     return selectors.tickets_visible_to(user).select_related("assignee")
 
 
-def _visible_ticket(user: User, ticket_id: int) -> Ticket:
+def visible_ticket(user: User, ticket_id: int) -> Ticket:
     ticket = _ticket_qs(user).filter(pk=ticket_id).first()
     if ticket is None:
         raise Http404
@@ -258,7 +258,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
         channel=payload.channel,
         received_at=payload.received_at,
     )
-    return Status(201, _visible_ticket(actor, ticket.pk))
+    return Status(201, visible_ticket(actor, ticket.pk))
 
 
 ORDERINGS: dict[str, list[Any]] = {
@@ -307,13 +307,13 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
 
 @router.get("/{ticket_id}", response=TicketOut, summary="A request")
 def get_ticket(request: HttpRequest, ticket_id: Id) -> Ticket:
-    return _visible_ticket(caller(request), ticket_id)
+    return visible_ticket(caller(request), ticket_id)
 
 
 @router.patch("/{ticket_id}", response=TicketOut, summary="Triage, assign or change status")
 def patch_ticket(request: HttpRequest, ticket_id: Id, payload: TicketPatch) -> Ticket:
     actor = caller(request)
-    ticket = _visible_ticket(actor, ticket_id)
+    ticket = visible_ticket(actor, ticket_id)
     given = payload.model_fields_set
     with transaction.atomic():
         if "level" in given:
@@ -334,20 +334,20 @@ def patch_ticket(request: HttpRequest, ticket_id: Id, payload: TicketPatch) -> T
             ticket = services.ticket_change_status(
                 actor=actor, ticket=ticket, status=payload.status
             )
-    return _visible_ticket(actor, ticket.pk)
+    return visible_ticket(actor, ticket.pk)
 
 
 @router.get("/{ticket_id}/messages", response=list[MessageOut], summary="A request's messages")
 def list_messages(request: HttpRequest, ticket_id: Id) -> list[Message]:
     actor = caller(request)
-    ticket = _visible_ticket(actor, ticket_id)
+    ticket = visible_ticket(actor, ticket_id)
     return list(selectors.messages_visible_to(actor, ticket))
 
 
 @router.post("/{ticket_id}/messages", response={201: MessageOut}, summary="Add a message")
 def create_message(request: HttpRequest, ticket_id: Id, payload: MessageIn) -> Status[Message]:
     actor = caller(request)
-    ticket = _visible_ticket(actor, ticket_id)
+    ticket = visible_ticket(actor, ticket_id)
     kind = payload.kind if actor.is_staff_member else MessageKind.CLIENT
     if not actor.is_staff_member and payload.kind != "reply":
         raise NotAllowed(_("Clients can only add their own messages."))
@@ -376,7 +376,7 @@ def create_message(request: HttpRequest, ticket_id: Id, payload: MessageIn) -> S
 )
 def list_attachments(request: HttpRequest, ticket_id: Id) -> QuerySet[Attachment]:
     actor = caller(request)
-    ticket = _visible_ticket(actor, ticket_id)
+    ticket = visible_ticket(actor, ticket_id)
     return selectors.attachments_visible_to(actor).filter(ticket=ticket).order_by("id")
 
 
@@ -385,7 +385,7 @@ def create_attachment(
     request: HttpRequest, ticket_id: Id, file: File[UploadedFile]
 ) -> Status[Attachment]:
     actor = caller(request)
-    ticket = _visible_ticket(actor, ticket_id)
+    ticket = visible_ticket(actor, ticket_id)
     upload = Upload(
         name=file.name or "",
         content=file,
