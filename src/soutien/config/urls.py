@@ -13,6 +13,7 @@ urlpatterns = [
     path("deconnexion/", web_views.sign_out, name="logout"),
     path("langue/", set_language, name="set_language"),
     path("fichiers/<int:attachment_id>/", web_views.download, name="download"),
+    path("", include("soutien.web.statement_urls")),
     path("portail/", include("soutien.web.portal.urls")),
     path("console/", include("soutien.web.console.urls")),
     path("api/v1/", api.urls),

@@ -1,0 +1,160 @@
+"""Statements of an organization for a period: a page, a CSV and a PDF (SPEC 4).
+
+Staff see any organization's statement in the console; a client administrator sees its own
+organization's in the portal. `du` and `au` are the first and last days (ISO, inclusive; default:
+the current month in the vendor's time zone); `format` is `html`, `csv` or `pdf`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_GET
+
+from soutien.accounts.models import Organization
+from soutien.accounts.selectors import organizations_visible_to
+from soutien.contracts.statements import render_csv, render_pdf, statement_for
+from soutien.contracts.terms import VENDOR_ZONE
+from soutien.web.access import client_required, current_user, staff_required
+
+FORMATS = ("html", "csv", "pdf")
+# Far enough for any real period, near enough that date arithmetic never overflows.
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2999, 12, 31)
+MAX_YEARS = 3
+
+
+def _month_of(day: date) -> tuple[date, date]:
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # February 29 in a year without one
+        return date(day.year + years, 3, 1)
+
+
+class PeriodForm(forms.Form):
+    """The statement's first and last days; an empty one falls in the other's month."""
+
+    du = forms.DateField(
+        label=pgettext_lazy("first day of a period", "From"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    au = forms.DateField(
+        label=pgettext_lazy("last day of a period", "To"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        first, last = data.get("du"), data.get("au")
+        if self.errors:
+            return data
+        today = timezone.now().astimezone(VENDOR_ZONE).date()
+        if first is None:
+            first = _month_of(last or today)[0]
+        if last is None:
+            last = _month_of(first)[1]
+        for day in (first, last):
+            if not EARLIEST <= day <= LATEST:
+                raise forms.ValidationError(
+                    _("Choose dates between %(earliest)s and %(latest)s."),
+                    params={"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+                )
+        if last < first:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        if last >= _years_after(first, MAX_YEARS):
+            raise forms.ValidationError(
+                _("A statement covers at most %(years)d years."), params={"years": MAX_YEARS}
+            )
+        data["du"], data["au"] = first, last
+        return data
+
+
+def _statement(request: HttpRequest, organization: Organization, site: str) -> HttpResponse:
+    """The statement page or download; `site` is "console" or "portal"."""
+    base_template = f"{site}/base.html"
+    form = PeriodForm(request.GET)
+    output = request.GET.get("format") or "html"
+    valid = form.is_valid()
+    if output not in FORMATS:
+        form.add_error(None, _("Choose the HTML, CSV or PDF format."))
+        valid = False
+    if not valid:
+        context = {"base_template": base_template, "organization": organization, "form": form}
+        return render(request, "web/statement.html", context, status=400)
+    first, last = form.cleaned_data["du"], form.cleaned_data["au"]
+    statement = statement_for(organization=organization, first_day=first, last_day=last)
+    language = translation.get_language() or "fr"
+    filename = f"releve-{organization.pk}-{first.isoformat()}-{last.isoformat()}.{output}"
+    if output == "csv":
+        response = HttpResponse(
+            render_csv(statement, language), content_type="text/csv; charset=utf-8"
+        )
+    elif output == "pdf":
+        response = HttpResponse(render_pdf(statement, language), content_type="application/pdf")
+    else:
+        period = {"du": first.isoformat(), "au": last.isoformat()}
+        context = {
+            "base_template": base_template,
+            "organization": organization,
+            "form": PeriodForm(initial=period),
+            "statement": statement,
+            "csv_query": urlencode({**period, "format": "csv"}),
+            "pdf_query": urlencode({**period, "format": "pdf"}),
+            "embedded": True,
+            "in_console": site == "console",
+        }
+        return render(request, "web/statement.html", context)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _not_for_clients(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A client user gets 404, whichever organization: a console URL reveals nothing to it."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and getattr(request.user, "is_client", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@_not_for_clients
+@staff_required
+def console_statement(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """Any organization's statement, for staff."""
+    organizations = organizations_visible_to(current_user(request))
+    organization = get_object_or_404(organizations, pk=organization_id)
+    return _statement(request, organization, "console")
+
+
+@require_GET
+@client_required
+def portal_statement(request: HttpRequest) -> HttpResponse:
+    """The statement of the client administrator's own organization; other clients get 404."""
+    user = current_user(request)
+    if not user.is_client_admin or user.organization is None:
+        raise Http404
+    return _statement(request, user.organization, "portal")
