@@ -89,7 +89,7 @@ def _people(shape: Shape) -> tuple[list[int], list[int], dict[int, list[int]]]:
 
     from soutien.accounts.models import ClientRole, Organization, User
 
-    if Organization.objects.filter(name__startswith="Bench ").exists():
+    if Organization.objects.filter(name="Bench 00000").exists():
         orgs = list(Organization.objects.filter(name__startswith="Bench ").order_by("id"))
     else:
         orgs = Organization.objects.bulk_create(

@@ -223,8 +223,15 @@ def _organization(user: User, organization_id: int) -> Organization:
     return organization
 
 
-def _contact(user: User, organization: Organization, contact_id: int) -> User:
-    contact = User.objects.filter(pk=contact_id, organization=organization).first()
+def _contact(user: User, organization_id: int, contact_id: int) -> User:
+    """The contact with its organization, if both are visible to `user`; 404 otherwise."""
+    contact = (
+        User.objects.select_related("organization")
+        .filter(pk=contact_id, organization_id=organization_id)
+        .first()
+    )
+    if not user.is_staff_member and user.organization_id != organization_id:
+        raise Http404(_("Organization not found."))
     if contact is None or (
         not user.is_staff_member and not user.is_client_admin and contact != user
     ):
@@ -235,20 +242,19 @@ def _contact(user: User, organization: Organization, contact_id: int) -> User:
 @router.post("", response={201: TicketOut}, summary="File a request")
 def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
     actor = caller(request)
-    if payload.organization is None:
-        if actor.organization is None:
-            raise InvalidInput(
-                _("Say which organization the request is for."), field="organization"
-            )
-        organization = actor.organization
+    organization_id = payload.organization or actor.organization_id
+    if organization_id is None:
+        raise InvalidInput(_("Say which organization the request is for."), field="organization")
+    if payload.contact is not None:
+        # One query for both: the contact, with its organization, if it belongs to it.
+        contact = _contact(actor, organization_id, payload.contact)
+        assert contact.organization is not None
+        organization = contact.organization
     else:
-        organization = _organization(actor, payload.organization)
-    if payload.contact is None:
+        organization = _organization(actor, organization_id)
         if actor.organization_id != organization.pk:
             raise InvalidInput(_("Say which contact the request is from."), field="contact")
         contact = actor
-    else:
-        contact = _contact(actor, organization, payload.contact)
     ticket = services.ticket_create(
         actor=actor,
         organization=organization,
@@ -258,7 +264,8 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
         channel=payload.channel,
         received_at=payload.received_at,
     )
-    return Status(201, visible_ticket(actor, ticket.pk))
+    # The new request is the caller's to see; no need to read it back.
+    return Status(201, ticket)
 
 
 ORDERINGS: dict[str, list[Any]] = {

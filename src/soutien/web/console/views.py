@@ -10,11 +10,13 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from soutien.accounts.models import User
+from soutien.contracts import selectors as contract_selectors
 from soutien.core.errors import ServiceError
 from soutien.notifications.models import Notification
 from soutien.notifications.services import mark_read
@@ -23,6 +25,7 @@ from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Stat
 from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
 from soutien.web.console import forms as console_forms
+from soutien.web.console.organization_forms import TimeEntryForm
 from soutien.web.forms import uploads_from
 from soutien.web.timeline import timeline
 
@@ -95,7 +98,22 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
     }
     forms_.update(bound)
     with_clocks([ticket])
-    return {"ticket": ticket, "timeline": timeline(user, ticket), "statuses": Status, **forms_}
+    entries = list(
+        ticket.time_entries.select_related("technician")
+        .prefetch_related("allocations")
+        .order_by("started_at", "id")
+    )
+    return {
+        "ticket": ticket,
+        "timeline": timeline(user, ticket),
+        "statuses": Status,
+        "entries": entries,
+        "banks": list(contract_selectors.banks_of(ticket.organization)) if entries else [],
+        "time_form": TimeEntryForm(
+            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)}
+        ),
+        **forms_,
+    }
 
 
 @staff_required

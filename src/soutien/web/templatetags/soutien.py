@@ -84,3 +84,31 @@ def week_bars(calendar: ServiceCalendar) -> list[tuple[str, list[tuple[float, fl
         )
         for day in range(7)
     ]
+
+
+@register.filter
+def hours_minutes(minutes: int | None) -> str:
+    """Integer minutes as people read them: 90 -> "1 h 30", 45 -> "45 min"."""
+    if minutes is None:
+        return "—"
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(int(minutes)), 60)
+    if not hours:
+        return f"{sign}{rest} min"
+    return f"{sign}{hours} h {rest:02d}"
+
+
+@register.filter
+def bank_label(bank: object) -> str:
+    """An hour bank's name in the reader's language."""
+    return bank.label(get_language() or "fr")  # type: ignore[attr-defined]
+
+
+@register.filter
+def listify(value: object) -> list[object]:
+    return [value]
+
+
+@register.filter
+def get_item(mapping: dict[object, object], key: object) -> object:
+    return mapping.get(key)

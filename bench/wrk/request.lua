@@ -1,0 +1,48 @@
+-- One request shape for wrk, read from the environment, and a JSON summary at the end.
+--   WRK_METHOD   GET or POST (default GET)
+--   WRK_PATH     the path, e.g. /api/v1/tickets?level=2
+--   WRK_BODY     a body; "{n}" in it becomes a number unique to each request
+--   WRK_HEADERS  headers, one "Name: value" per line
+local method = os.getenv("WRK_METHOD") or "GET"
+local path = os.getenv("WRK_PATH") or "/"
+local body = os.getenv("WRK_BODY")
+local headers = {}
+for line in string.gmatch(os.getenv("WRK_HEADERS") or "", "[^\n]+") do
+  local name, value = string.match(line, "^([^:]+):%s*(.*)$")
+  if name then headers[name] = value end
+end
+
+local counter = 0
+local thread_id = 0
+local threads = {}
+-- Answers outside 2xx (a redirect to a sign-in page included) are errors, not throughput.
+bad = 0
+
+setup = function(thread)
+  thread:set("thread_id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+request = function()
+  counter = counter + 1
+  local payload = nil
+  if body then
+    payload = string.gsub(body, "{n}", tostring(thread_id) .. "-" .. tostring(counter))
+  end
+  return wrk.format(method, path, headers, payload)
+end
+
+response = function(status, headers, body)
+  if status < 200 or status > 299 then bad = bad + 1 end
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local not_2xx = 0
+  for _, thread in ipairs(threads) do not_2xx = not_2xx + thread:get("bad") end
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "status_errors": %d, "socket_errors": %d, ' ..
+    '"p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d}\n',
+    summary.requests, summary.duration, not_2xx, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end

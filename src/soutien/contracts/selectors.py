@@ -1,0 +1,67 @@
+"""Reads on hour banks and time entries."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from soutien.accounts.models import Organization
+from soutien.contracts.models import Allocation, HourBank, TimeEntry
+
+
+def banks_of(organization: Organization) -> QuerySet[HourBank]:
+    return (
+        HourBank.objects.filter(organization=organization)
+        .select_related("contract", "subscription__plan", "calendar")
+        .order_by("-valid_until", "id")
+    )
+
+
+def entries_of(organization: Organization, *, limit: int = 100) -> list[TimeEntry]:
+    """The organization's latest time entries, with their allocations and requests."""
+    return list(
+        TimeEntry.objects.filter(organization=organization)
+        .select_related("ticket", "technician")
+        .prefetch_related(Prefetch("allocations", queryset=Allocation.objects.order_by("bank_id")))
+        .order_by("-started_at", "-id")[:limit]
+    )
+
+
+def entries_of_bank(bank: HourBank) -> QuerySet[Allocation]:
+    """What used a bank: each allocation with its entry and request, newest first."""
+    return (
+        Allocation.objects.filter(bank=bank)
+        .select_related("entry__ticket", "entry__technician")
+        .order_by("-entry__started_at", "-id")
+    )
+
+
+def allocations_by_bank(banks: list[HourBank]) -> dict[int, list[Allocation]]:
+    """What used each bank, newest first, in one query for all of them."""
+    grouped: dict[int, list[Allocation]] = {bank.pk: [] for bank in banks}
+    rows = (
+        Allocation.objects.filter(bank__in=banks)
+        .select_related("entry__ticket", "entry__technician")
+        .order_by("-entry__started_at", "-id")
+    )
+    for allocation in rows:
+        grouped[allocation.bank_id].append(allocation)
+    return grouped
+
+
+def overage_by_organization() -> QuerySet[Organization]:
+    """Organizations with billable overage, the most first."""
+    return (
+        Organization.objects.annotate(overage=Sum("time_entries__overage_minutes"))
+        .filter(overage__gt=0)
+        .order_by("-overage", "name")
+    )
+
+
+def overage_minutes_by_organization() -> dict[int, int]:
+    """Billable overage minutes per organization id (organizations without any are absent)."""
+    rows = (
+        TimeEntry.objects.filter(overage_minutes__gt=0)
+        .values("organization_id")
+        .annotate(total=Sum("overage_minutes"))
+    )
+    return {row["organization_id"]: row["total"] for row in rows}
