@@ -1,4 +1,4 @@
-"""Generate a support desk's worth of data in bulk SQL: organizations, people, requests, messages.
+"""Generate a support desk's worth of data in bulk SQL: people, requests, messages, time, banks.
 
 A million requests take minutes, not hours: people are created with the ORM (a few thousand
 rows), requests, messages and history with `INSERT ... SELECT generate_series(...)`, in chunks,
@@ -81,6 +81,37 @@ class Shape:
     @property
     def organizations(self) -> int:
         return max(20, self.requests // 5000)
+
+
+def _banks(organizations: list[int]) -> None:
+    """A license contract (and its hour bank) for every organization, generous enough for years."""
+    from datetime import date
+
+    from soutien.contracts.models import HourBank, LicenseContract
+
+    if LicenseContract.objects.filter(reference="BENCH-00000").exists():
+        return
+    contracts = LicenseContract.objects.bulk_create(
+        LicenseContract(
+            organization_id=org,
+            reference=f"BENCH-{n:05d}",
+            starts_on=date(2020, 1, 1),
+            ends_on=date(2030, 12, 31),
+            included_minutes=5_000_000,
+        )
+        for n, org in enumerate(organizations)
+    )
+    HourBank.objects.bulk_create(
+        HourBank(
+            organization_id=c.organization_id,
+            source="contract",
+            contract=c,
+            total_minutes=c.included_minutes,
+            valid_from=c.starts_on,
+            valid_until=c.ends_on,
+        )
+        for c in contracts
+    )
 
 
 def _people(shape: Shape) -> tuple[list[int], list[int], dict[int, list[int]]]:
@@ -196,6 +227,29 @@ MESSAGES_SQL = """
     WHERE t.id BETWEEN %(first)s AND %(last)s AND (m %% 4 = 0 OR t.assignee_id IS NOT NULL)
 """
 
+# One time entry for each request that was worked on, drawn from its organization's contract bank.
+ENTRIES_SQL = """
+    INSERT INTO contracts_timeentry (ticket_id, organization_id, technician_id, started_at, minutes,
+                                     note, overage_minutes, created_at, updated_at)
+    SELECT t.id, t.organization_id, t.assignee_id, t.received_at + interval '1 hour', 15 + (t.id %% 46),
+           'Analyse et correctif', 0, t.received_at + interval '2 hours', t.received_at + interval '2 hours'
+    FROM ticketing_ticket t
+    WHERE t.id BETWEEN %(first)s AND %(last)s AND t.assignee_id IS NOT NULL AND t.status <> 'new'
+"""
+
+ALLOCATIONS_SQL = """
+    INSERT INTO contracts_allocation (entry_id, bank_id, minutes)
+    SELECT e.id, b.id, e.minutes
+    FROM contracts_timeentry e JOIN contracts_hourbank b
+      ON b.organization_id = e.organization_id AND b.source = 'contract'
+    WHERE e.ticket_id BETWEEN %(first)s AND %(last)s
+"""
+
+BANK_USE_SQL = """
+    UPDATE contracts_hourbank b SET used_minutes = COALESCE(
+        (SELECT SUM(a.minutes) FROM contracts_allocation a WHERE a.bank_id = b.id), 0)
+"""
+
 EVENTS_SQL = """
     INSERT INTO ticketing_event (ticket_id, actor_id, at, action, data)
     SELECT id, contact_id, received_at, 'created', '{}' FROM ticketing_ticket
@@ -218,6 +272,7 @@ def generate(shape: Shape, *, chunk: int = 50_000, quiet: bool = False) -> dict[
         raise SystemExit("The bulk generator needs PostgreSQL (DATABASE_URL=postgres://...).")
     started = time.perf_counter()
     organizations, contacts, technicians = _people(shape)
+    _banks(organizations)
     active = shape.active_share
     # Arrays are our own integers, inlined as literals; the rest are bound parameters.
     sql = TICKETS_SQL
@@ -253,9 +308,12 @@ def generate(shape: Shape, *, chunk: int = 50_000, quiet: bool = False) -> dict[
                     bounds = {"first": first, "last": last, "k": shape.messages_per_request}
                     cursor.execute(MESSAGES_SQL, bounds)
                     cursor.execute(EVENTS_SQL, bounds)
+                    cursor.execute(ENTRIES_SQL, bounds)
+                    cursor.execute(ALLOCATIONS_SQL, bounds)
                 progress.advance(task, last - first + 1)
             timings["messages"] = time.perf_counter() - begin
     with connection.cursor() as cursor:
+        cursor.execute(BANK_USE_SQL)
         cursor.execute("ANALYZE")
     timings["total"] = time.perf_counter() - started
     return timings
