@@ -207,18 +207,29 @@ def _record(result: Result, summary: dict[str, float], server: Server | None) ->
 # --- Soutien ---------------------------------------------------------------------------------
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 def _login_cookie(base: str, login_path: str, username: str) -> str:
     """Sign in through the site's own form and return the Cookie header of the session."""
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
     opener.open(f"{base}{login_path}")
     csrf = next(c.value for c in jar if c.name == "csrftoken")
     data = urllib.parse.urlencode(
         {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf}
     )
-    opener.open(
-        urllib.request.Request(f"{base}{login_path}", data=data.encode(), headers={"Referer": base})
-    )
+    try:
+        opener.open(
+            urllib.request.Request(
+                f"{base}{login_path}", data=data.encode(), headers={"Referer": base}
+            )
+        )
+    except urllib.error.HTTPError as answer:
+        if answer.code != 302:  # a successful sign-in redirects; we stay put
+            raise
     if not any(c.name == "sessionid" for c in jar):
         raise RuntimeError(f"could not sign in at {base}{login_path}")
     return "; ".join(f"{c.name}={c.value}" for c in jar)

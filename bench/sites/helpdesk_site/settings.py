@@ -65,3 +65,4 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
 }
 LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/tickets/"
