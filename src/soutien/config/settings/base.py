@@ -187,5 +187,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": e.env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Every periodic job would log twice a minute; failures are still warnings or errors.
+        "django_tasks": {"level": e.env("TASKS_LOG_LEVEL", "WARNING")},
+        "django_tasks_db": {"level": e.env("TASKS_LOG_LEVEL", "WARNING")},
+    },
 }
