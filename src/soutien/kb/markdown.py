@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,9 +28,13 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# An image whose source was refused is dropped whole.
+_IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
 def render(source: str) -> str:
     """Markdown to safe HTML: no script, no event handler, no foreign image, links marked."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         _md.render(source),
         tags=TAGS,
         attributes=ATTRIBUTES,
@@ -37,8 +42,14 @@ def render(source: str) -> str:
         link_rel="noopener noreferrer nofollow",
         attribute_filter=_attribute_filter,
     )
+    return _IMAGE_WITHOUT_SOURCE.sub("", cleaned)
+
+
+_BLOCK_END = re.compile(r"(</(?:p|li|h[1-6]|pre|blockquote|tr|td|th)>|<br\s*/?>|<hr\s*/?>)")
 
 
 def plain_text(rendered_html: str) -> str:
-    """The words of rendered HTML, for the search index and for pasting into a reply."""
-    return html.unescape(nh3.clean(rendered_html.replace("<", " <"), tags=set())).strip()
+    """The words of rendered HTML, a line per block, for the search index and for replies."""
+    text = html.unescape(nh3.clean(_BLOCK_END.sub(r"\1\n", rendered_html), tags=set()))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
 
 from soutien.accounts.models import User
 from soutien.kb.models import (
@@ -23,6 +25,7 @@ from soutien.kb.models import (
 from soutien.kb.search import Hit, backend
 from soutien.kb.search.text import LANGUAGES, guess_language, parse, terms_of
 from soutien.kb.services import local_day
+from soutien.sla.models import ServiceCalendar
 
 Reader = User | AnonymousUser | None
 MAX_QUERY = 200
@@ -291,3 +294,59 @@ def deflection_by_week(*, weeks: int = 8, today: date | None = None) -> list[Def
 
 def support_contact() -> SupportContact:
     return SupportContact.objects.filter(pk=1).first() or SupportContact(pk=1)
+
+
+def coverage_text(calendar: ServiceCalendar) -> str:
+    """Weekly hours in words: "Monday to Friday: 08:30-12:30, 13:00-17:00"."""
+    if calendar.always_open:
+        return str(_("24 hours a day, 7 days a week"))
+    by_day = calendar.windows_by_day()
+    runs: list[tuple[int, int, list[tuple[int, int]]]] = []
+    for day in range(7):
+        ranges = by_day.get(day, [])
+        if not ranges:
+            continue
+        if runs and runs[-1][1] == day - 1 and runs[-1][2] == ranges:
+            runs[-1] = (runs[-1][0], day, ranges)
+        else:
+            runs.append((day, day, ranges))
+
+    def clock(minutes: int) -> str:
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+    parts = []
+    for first, last, ranges in runs:
+        days = str(WEEKDAYS[first]) if first == last else f"{WEEKDAYS[first]} - {WEEKDAYS[last]}"
+        hours = ", ".join(f"{clock(s)}-{clock(e)}" for s, e in ranges)
+        parts.append(f"{days}: {hours}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class PlanOffer:
+    name: str
+    hours: float
+    calendar: ServiceCalendar
+    coverage: str
+    services: list[str]
+    is_custom: bool
+
+
+def support_page_context(language: str) -> dict[str, object]:
+    """What the public support page shows besides its hours: coordinates, levels, plans."""
+    from soutien.contracts.models import Plan, Service
+
+    contact = support_contact()
+    levels = [(level, contact.level_examples(level, language)) for level in (1, 2, 3)]
+    plans = [
+        PlanOffer(
+            name=plan.name(language),
+            hours=plan.minutes / 60,
+            calendar=plan.calendar,
+            coverage=coverage_text(plan.calendar),
+            services=[str(Service(s).label) for s in plan.services if s in Service.values],
+            is_custom=plan.is_custom,
+        )
+        for plan in Plan.objects.filter(is_active=True).select_related("calendar")
+    ]
+    return {"contact": contact, "levels": levels, "plans": plans}
