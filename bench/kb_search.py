@@ -215,20 +215,18 @@ def measure(count: int, seed: int, samples: int) -> dict[str, object]:
             timed(lambda t: selectors.suggest(reader, subject=t[0], body=t[1]), typed)
         ),
     }
-    client = Client()
-    results["GET /api/v1/kb/search"] = percentiles(
-        timed(lambda q: client.get("/api/v1/kb/search", {"q": q}), qs)
-    )
-    results["POST /api/v1/kb/suggestions"] = percentiles(
-        timed(
-            lambda t: client.post(
-                "/api/v1/kb/suggestions",
-                json.dumps({"subject": t[0], "body": t[1]}),
-                content_type="application/json",
-            ),
-            typed,
-        )
-    )
+    client = Client(HTTP_HOST="localhost")
+
+    def get(q: str) -> None:
+        assert client.get("/api/v1/kb/search", {"q": q}).status_code == 200
+
+    def post(t: tuple[str, str]) -> None:
+        body = json.dumps({"subject": t[0], "body": t[1]})
+        r = client.post("/api/v1/kb/suggestions", body, content_type="application/json")
+        assert r.status_code == 200
+
+    results["GET /api/v1/kb/search"] = percentiles(timed(get, qs))
+    results["POST /api/v1/kb/suggestions"] = percentiles(timed(post, typed))
     return {
         "vendor": connection.vendor,
         "version": connection.cursor().connection.info.server_version

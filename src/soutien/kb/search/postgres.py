@@ -37,7 +37,7 @@ CREATE = [
         grp varchar(64) NOT NULL,
         document tsvector NOT NULL
     )""",
-    # Small vectors stay in the row, uncompressed: ranking reads them without detoasting.
+    # Vectors stay in the row (compressed if need be) rather than out of line in TOAST.
     f"ALTER TABLE {TABLE} ALTER COLUMN document SET STORAGE MAIN",
     f"CREATE INDEX IF NOT EXISTS kb_search_document ON {TABLE} USING GIN (document)",
     # Deleting or emptying kb_article removes the rows here (no foreign key, so that Django's
