@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("soutien.web.statement_urls")),
     path("portail/", include("soutien.web.portal.urls")),
     path("console/", include("soutien.web.console.urls")),
+    path("", include("soutien.web.kb_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

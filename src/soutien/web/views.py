@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from soutien.accounts.models import User
+from soutien.kb.selectors import support_page_context
 from soutien.sla.engine import snapshot
 from soutien.sla.selectors import support_hours_status
 from soutien.ticketing.downloads import attachment_response
@@ -68,5 +69,6 @@ def support_page(request: HttpRequest) -> HttpResponse:
             "policy": policy,
             "policy_text": policy.text(get_language() or "fr") if policy else "",
             "calendar": calendar,
+            **support_page_context(get_language() or "fr"),
         },
     )

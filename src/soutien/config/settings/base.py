@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "soutien.sla",
     "soutien.contracts",
     "soutien.notifications",
+    "soutien.kb",
     "soutien.web",
 ]
 

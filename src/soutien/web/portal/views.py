@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from soutien.contracts import selectors as contract_selectors
 from soutien.core.errors import ServiceError
+from soutien.kb.services import request_form_filed
 from soutien.notifications.models import Notification
 from soutien.ticketing import selectors, services
 from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status
@@ -53,6 +54,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            request_form_filed(token=request.POST.get("kb_form", ""))
             messages.success(
                 request, _("Your request #%(number)s was received.") % {"number": ticket.number}
             )

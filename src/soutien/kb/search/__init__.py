@@ -1,0 +1,93 @@
+"""Full-text search of published articles behind one interface, with two backends.
+
+PostgreSQL: a `tsvector` per article built with the `kb_fr` / `kb_en` configurations (unaccent,
+then the French or English Snowball stemmer), a GIN index, `ts_rank`, `websearch_to_tsquery`.
+SQLite: an FTS5 table of folded Snowball stems (the embedded default), ranked by bm25.
+
+Each article is matched with the query read in the article's own language, and articles in
+the reader's preferred language rank higher; both backends answer the same tests.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+
+from soutien.kb.search.text import Clause
+
+# Articles in the language of the query score this much more.
+PREFERRED_LANGUAGE_BOOST = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What the index holds of one published article."""
+
+    article_id: int
+    language: str
+    kind: str
+    visibility: int
+    group: str
+    title: str
+    codes: str
+    summary: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    article_id: int
+    group: str
+    language: str
+    score: float  # higher is better
+
+
+class SearchBackend(ABC):
+    @abstractmethod
+    def index(self, documents: Iterable[Document]) -> None:
+        """Add or replace these articles in the index."""
+
+    @abstractmethod
+    def remove(self, article_ids: Iterable[int]) -> None: ...
+
+    @abstractmethod
+    def clear(self) -> None: ...
+
+    @abstractmethod
+    def search(
+        self,
+        query: str,
+        clauses: Sequence[Clause],
+        *,
+        prefer: str,
+        max_visibility: int,
+        kind: str | None,
+        limit: int,
+    ) -> list[Hit]:
+        """Articles that match `query` in web-search syntax (every word, unless `or`)."""
+
+    @abstractmethod
+    def search_any(
+        self,
+        words: Sequence[str],
+        phrases: Sequence[Sequence[str]],
+        *,
+        prefer: str,
+        max_visibility: int,
+        kind: str | None,
+        limit: int,
+    ) -> list[Hit]:
+        """Articles that match any of these words or phrases, the most matching first."""
+
+
+def backend() -> SearchBackend:
+    if connection.vendor == "postgresql":
+        from soutien.kb.search.postgres import PostgresBackend
+
+        return PostgresBackend()
+    from soutien.kb.search.sqlite import SqliteBackend
+
+    return SqliteBackend()

@@ -1,0 +1,188 @@
+"""PostgreSQL full-text backend: unaccent + Snowball configurations, GIN index, ts_rank."""
+
+# ruff: noqa: S608  (SQL is assembled from constants; every value is a parameter)
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+from soutien.kb.search import PREFERRED_LANGUAGE_BOOST, Document, Hit, SearchBackend
+from soutien.kb.search.text import Clause
+
+TABLE = "kb_search"
+CONFIGS = {"fr": "kb_fr", "en": "kb_en"}
+# ts_rank weights of D, C, B, A: body D, summary B, title and codes A.
+WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
+
+CREATE = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    *[
+        statement
+        for config, snowball in (("kb_fr", "french"), ("kb_en", "english"))
+        for statement in (
+            f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {config}",
+            f"CREATE TEXT SEARCH CONFIGURATION {config} (COPY = pg_catalog.{snowball})",
+            f"ALTER TEXT SEARCH CONFIGURATION {config} ALTER MAPPING FOR hword, hword_part, word"
+            f" WITH unaccent, {snowball}_stem",
+        )
+    ],
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        article_id bigint PRIMARY KEY,
+        language varchar(2) NOT NULL,
+        kind varchar(16) NOT NULL,
+        visibility smallint NOT NULL,
+        grp varchar(64) NOT NULL,
+        document tsvector NOT NULL
+    )""",
+    # Vectors stay in the row (compressed if need be) rather than out of line in TOAST.
+    f"ALTER TABLE {TABLE} ALTER COLUMN document SET STORAGE MAIN",
+    f"CREATE INDEX IF NOT EXISTS kb_search_document ON {TABLE} USING GIN (document)",
+    # Deleting or emptying kb_article removes the rows here (no foreign key, so that Django's
+    # TRUNCATE of its own tables in tests is not refused).
+    """CREATE OR REPLACE FUNCTION kb_search_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            DELETE FROM kb_search;
+            RETURN NULL;
+        END IF;
+        DELETE FROM kb_search WHERE article_id = OLD.id;
+        RETURN OLD;
+    END $$""",
+    """CREATE TRIGGER kb_search_forget_row AFTER DELETE ON kb_article
+        FOR EACH ROW EXECUTE FUNCTION kb_search_forget()""",
+    """CREATE TRIGGER kb_search_forget_all AFTER TRUNCATE ON kb_article
+        FOR EACH STATEMENT EXECUTE FUNCTION kb_search_forget()""",
+]
+DROP = [
+    "DROP TRIGGER IF EXISTS kb_search_forget_row ON kb_article",
+    "DROP TRIGGER IF EXISTS kb_search_forget_all ON kb_article",
+    "DROP FUNCTION IF EXISTS kb_search_forget()",
+    f"DROP TABLE IF EXISTS {TABLE}",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS kb_fr",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS kb_en",
+]
+
+_DOCUMENT = (
+    "setweight(to_tsvector(%(config)s::regconfig, %(title)s), 'A')"
+    " || setweight(to_tsvector(%(config)s::regconfig, %(codes)s), 'A')"
+    " || setweight(to_tsvector(%(config)s::regconfig, %(summary)s), 'B')"
+    " || setweight(to_tsvector(%(config)s::regconfig, %(body)s), 'D')"
+)
+
+
+class PostgresBackend(SearchBackend):
+    def index(self, documents: Iterable[Document]) -> None:
+        rows: list[dict[str, Any]] = [
+            {
+                "id": d.article_id,
+                "language": d.language,
+                "kind": d.kind,
+                "visibility": d.visibility,
+                "grp": d.group,
+                "config": CONFIGS[d.language],
+                "title": d.title,
+                "codes": d.codes,
+                "summary": d.summary,
+                "body": d.body,
+            }
+            for d in documents
+        ]
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (article_id, language, kind, visibility, grp, document)"
+                f" VALUES (%(id)s, %(language)s, %(kind)s, %(visibility)s, %(grp)s, {_DOCUMENT})"
+                " ON CONFLICT (article_id) DO UPDATE SET language = EXCLUDED.language,"
+                " kind = EXCLUDED.kind, visibility = EXCLUDED.visibility, grp = EXCLUDED.grp,"
+                " document = EXCLUDED.document",
+                rows,
+            )
+
+    def remove(self, article_ids: Iterable[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [list(article_ids)])
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+
+    def _run(
+        self,
+        queries: dict[str, tuple[str, list[str]]],
+        *,
+        prefer: str,
+        max_visibility: int,
+        kind: str | None,
+        limit: int,
+    ) -> list[Hit]:
+        # Each language's query is written out in place (not joined from a CTE) so the planner
+        # sees constant tsqueries and uses the GIN index for each side of the OR.
+        matches: list[str] = []
+        ranks: list[str] = []
+        params: list[Any] = []
+        rank_params: list[Any] = []
+        for language, (tsquery, tsquery_params) in queries.items():
+            matches.append(f"(s.language = %s AND s.document @@ {tsquery})")
+            params += [language, *tsquery_params]
+            boost = PREFERRED_LANGUAGE_BOOST if language == prefer else 1.0
+            ranks.append(f"WHEN %s THEN ts_rank({WEIGHTS}, s.document, {tsquery}, 1) * {boost}")
+            rank_params += [language, *tsquery_params]
+        sql = (
+            f"SELECT s.article_id, s.grp, s.language, CASE s.language {' '.join(ranks)} END"
+            f" AS score FROM {TABLE} s WHERE ({' OR '.join(matches)}) AND s.visibility <= %s"
+        )
+        params = [*rank_params, *params, max_visibility]
+        if kind:
+            sql += " AND s.kind = %s"
+            params.append(kind)
+        sql += " ORDER BY score DESC, s.article_id LIMIT %s"
+        params.append(limit)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [Hit(row[0], row[1], row[2], float(row[3])) for row in cursor.fetchall()]
+
+    def search(
+        self,
+        query: str,
+        clauses: Sequence[Clause],
+        *,
+        prefer: str,
+        max_visibility: int,
+        kind: str | None,
+        limit: int,
+    ) -> list[Hit]:
+        queries = {
+            language: (f"websearch_to_tsquery('{config}', %s)", [query])
+            for language, config in CONFIGS.items()
+        }
+        return self._run(
+            queries, prefer=prefer, max_visibility=max_visibility, kind=kind, limit=limit
+        )
+
+    def search_any(
+        self,
+        words: Sequence[str],
+        phrases: Sequence[Sequence[str]],
+        *,
+        prefer: str,
+        max_visibility: int,
+        kind: str | None,
+        limit: int,
+    ) -> list[Hit]:
+        queries = {}
+        for language, config in CONFIGS.items():
+            parts = [f"phraseto_tsquery('{config}', %s)" for _ in phrases]
+            parts += [f"plainto_tsquery('{config}', %s)" for _ in words]
+            queries[language] = (
+                "(" + " || ".join(parts) + ")",
+                [" ".join(phrase) for phrase in phrases] + list(words),
+            )
+        if not phrases and not words:
+            return []
+        return self._run(
+            queries, prefer=prefer, max_visibility=max_visibility, kind=kind, limit=limit
+        )

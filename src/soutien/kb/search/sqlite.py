@@ -1,0 +1,163 @@
+"""SQLite FTS5 backend: the index stores folded Snowball stems; queries are stemmed the same way."""
+
+# ruff: noqa: S608  (SQL is assembled from constants; every value is a parameter)
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+from soutien.kb.search import PREFERRED_LANGUAGE_BOOST, Document, Hit, SearchBackend
+from soutien.kb.search.text import LANGUAGES, Clause, is_stop_word, stem, stems
+
+TABLE = "kb_article_fts"
+# bm25 weights of title, codes, summary, body.
+WEIGHTS = "10.0, 10.0, 4.0, 1.0"
+
+CREATE = [
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(
+        title, codes, summary, body,
+        language UNINDEXED, kind UNINDEXED, visibility UNINDEXED, grp UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2'
+    )""",
+    # Deleting an article (or emptying the table) removes it from the index.
+    f"""CREATE TRIGGER IF NOT EXISTS kb_article_fts_delete AFTER DELETE ON kb_article
+        BEGIN DELETE FROM {TABLE} WHERE rowid = old.id; END""",
+]
+DROP = ["DROP TRIGGER IF EXISTS kb_article_fts_delete", f"DROP TABLE IF EXISTS {TABLE}"]
+
+
+def _quoted(token: str) -> str:
+    # Stems are letters and digits only, so they never contain a double quote.
+    return f'"{token}"'
+
+
+def _phrase(words: Sequence[str], language: str) -> str:
+    return _quoted(" ".join(stem(word, language) for word in words))
+
+
+def match_expression(clauses: Sequence[Clause], language: str) -> str | None:
+    """The FTS5 query for `clauses` read in `language`; None when only stop words are left."""
+    alternatives = []
+    for clause in clauses:
+        required = [
+            _quoted(stem(word, language))
+            for word in clause.words
+            if not is_stop_word(word, language)
+        ]
+        required += [_phrase(phrase, language) for phrase in clause.phrases]
+        if not required:
+            continue
+        expression = " AND ".join(required)
+        if clause.excluded:
+            excluded = " OR ".join(_quoted(stem(word, language)) for word in clause.excluded)
+            expression = f"({expression}) NOT ({excluded})"
+        alternatives.append(f"({expression})")
+    return " OR ".join(alternatives) or None
+
+
+def any_expression(
+    words: Sequence[str], phrases: Sequence[Sequence[str]], language: str
+) -> str | None:
+    parts = [_phrase(phrase, language) for phrase in phrases]
+    parts += [_quoted(stem(word, language)) for word in words if not is_stop_word(word, language)]
+    return " OR ".join(dict.fromkeys(parts)) or None
+
+
+class SqliteBackend(SearchBackend):
+    def index(self, documents: Iterable[Document]) -> None:
+        rows = [
+            (
+                d.article_id,
+                stems(d.title, d.language),
+                stems(d.codes, d.language),
+                stems(d.summary, d.language),
+                stems(d.body, d.language),
+                d.language,
+                d.kind,
+                d.visibility,
+                d.group,
+            )
+            for d in documents
+        ]
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(r[0],) for r in rows])
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (rowid, title, codes, summary, body, language, kind,"
+                " visibility, grp) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+
+    def remove(self, article_ids: Iterable[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(i,) for i in article_ids])
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+
+    def _run(
+        self,
+        expressions: dict[str, str | None],
+        *,
+        prefer: str,
+        max_visibility: int,
+        kind: str | None,
+        limit: int,
+    ) -> list[Hit]:
+        selects: list[str] = []
+        params: list[Any] = []
+        for language, expression in expressions.items():
+            if expression is None:
+                continue
+            boost = PREFERRED_LANGUAGE_BOOST if language == prefer else 1.0
+            sql = (
+                f"SELECT rowid, grp, language, bm25({TABLE}, {WEIGHTS}) * {boost} FROM {TABLE}"
+                f" WHERE {TABLE} MATCH %s AND language = %s AND visibility <= %s"
+            )
+            params += [expression, language, max_visibility]
+            if kind:
+                sql += " AND kind = %s"
+                params.append(kind)
+            selects.append(sql)
+        if not selects:
+            return []
+        # bm25 is negative, the best match the most negative.
+        sql = " UNION ALL ".join(selects) + " ORDER BY 4, 1 LIMIT %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return [Hit(row[0], row[1], row[2], -float(row[3])) for row in cursor.fetchall()]
+
+    def search(
+        self,
+        query: str,
+        clauses: Sequence[Clause],
+        *,
+        prefer: str,
+        max_visibility: int,
+        kind: str | None,
+        limit: int,
+    ) -> list[Hit]:
+        expressions = {language: match_expression(clauses, language) for language in LANGUAGES}
+        return self._run(
+            expressions, prefer=prefer, max_visibility=max_visibility, kind=kind, limit=limit
+        )
+
+    def search_any(
+        self,
+        words: Sequence[str],
+        phrases: Sequence[Sequence[str]],
+        *,
+        prefer: str,
+        max_visibility: int,
+        kind: str | None,
+        limit: int,
+    ) -> list[Hit]:
+        expressions = {language: any_expression(words, phrases, language) for language in LANGUAGES}
+        return self._run(
+            expressions, prefer=prefer, max_visibility=max_visibility, kind=kind, limit=limit
+        )

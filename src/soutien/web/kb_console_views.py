@@ -1,0 +1,280 @@
+"""The knowledge base in the console: write, publish, translate, measure; the reply panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from soutien.core.errors import ServiceError
+from soutien.kb import selectors, services
+from soutien.kb.markdown import plain_text
+from soutien.kb.models import Article, ArticleRevision, ArticleStatus, Category, Kind
+from soutien.ticketing.models import Message, MessageKind
+from soutien.ticketing.selectors import tickets_visible_to
+from soutien.web.access import current_user, staff_required
+from soutien.web.console.settings_views import manager_required
+from soutien.web.kb_forms import (
+    ArticleForm,
+    CategoryForm,
+    ImageForm,
+    LinkForm,
+    SupportContactForm,
+)
+
+PAGE_SIZE = 50
+
+
+def _form_error(form: Any, exc: ServiceError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@staff_required
+def article_list(request: HttpRequest) -> HttpResponse:
+    qs = Article.objects.select_related("category", "updated_by").defer("body", "body_html")
+    q = request.GET.get("q", "").strip()[:200]
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(slug__icontains=q))
+    filters = {name: request.GET.get(name, "") for name in ("kind", "status", "language")}
+    valid = {"kind": Kind.values, "status": ArticleStatus.values, "language": ["fr", "en"]}
+    for name, value in filters.items():
+        if value in valid[name]:
+            qs = qs.filter(**{name: value})
+    try:
+        page = max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        page = 1
+    start = (page - 1) * PAGE_SIZE
+    rows = list(qs.order_by("-updated_at", "-id")[start : start + PAGE_SIZE + 1])
+    context = {
+        "articles": rows[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+        "q": q,
+        "filters": filters,
+        "kinds": Kind.choices,
+        "statuses": ArticleStatus.choices,
+    }
+    return render(request, "kb/console/article_list.html", context)
+
+
+@staff_required
+def figures(request: HttpRequest) -> HttpResponse:
+    """Top articles, searches with no result, votes, and the weekly deflection rate."""
+    context = {
+        "top": selectors.top_articles(days=30),
+        "misses": selectors.searches_without_result(days=30),
+        "least_helpful": selectors.least_helpful(),
+        "weeks": selectors.deflection_by_week(weeks=8),
+    }
+    return render(request, "kb/console/figures.html", context)
+
+
+def _initial(article: Article) -> dict[str, Any]:
+    return {
+        "title": article.title,
+        "language": article.language,
+        "kind": article.kind,
+        "category": article.category_id,
+        "visibility": article.visibility,
+        "summary": article.summary,
+        "body": article.body,
+        "error_codes": article.error_codes,
+        "slug": article.slug,
+    }
+
+
+def _editor(request: HttpRequest, article: Article | None, form: ArticleForm) -> HttpResponse:
+    context: dict[str, Any] = {"article": article, "form": form}
+    if article is not None:
+        context.update(
+            revisions=article.revisions.select_related("author")[:50],
+            files=article.files.all(),
+            translations=Article.objects.filter(group=article.group).exclude(pk=article.pk),
+            image_form=ImageForm(),
+            link_form=LinkForm(),
+        )
+    status = 400 if form.errors else 200
+    return render(request, "kb/console/article_edit.html", context, status=status)
+
+
+@staff_required
+def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpResponse:
+    article = get_object_or_404(Article, pk=article_id) if article_id else None
+    if request.method != "POST":
+        initial = _initial(article) if article else {"language": "fr", "kind": Kind.FAQ}
+        return _editor(request, article, ArticleForm(initial=initial))
+    form = ArticleForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        publish = {"publish": True, "draft": False}.get(request.POST.get("then", ""))
+        try:
+            saved = services.article_save(
+                actor=current_user(request), article=article, publish=publish, **data
+            )
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request, _("Published.") if saved.is_published else _("Saved as a draft.")
+            )
+            return redirect("kb:console_article", article_id=saved.pk)
+    return _editor(request, article, form)
+
+
+@staff_required
+@require_POST
+def article_action(request: HttpRequest, article_id: int, action: str) -> HttpResponse:
+    user = current_user(request)
+    article = get_object_or_404(Article, pk=article_id)
+    target = article
+    try:
+        if action == "unpublish":
+            services.article_unpublish(actor=user, article=article)
+            messages.success(request, _("Back to draft: readers no longer see it."))
+        elif action == "translate":
+            target = services.article_translate(actor=user, article=article)
+            messages.success(request, _("Translate this draft, then publish it."))
+        elif action == "link":
+            form = LinkForm(request.POST)
+            other = Article.objects.filter(slug=request.POST.get("other", "")).first()
+            if not form.is_valid() or other is None:
+                messages.error(request, _("No article has this address."))
+            else:
+                services.article_link_translation(actor=user, article=article, other=other)
+                messages.success(request, _("The two versions are now linked."))
+        elif action == "image":
+            image = ImageForm(request.POST, request.FILES)
+            if not image.is_valid():
+                messages.error(request, _("Choose an image to add."))
+            else:
+                upload = image.cleaned_data["file"]
+                if upload.size > services.MAX_IMAGE_BYTES:
+                    messages.error(request, _("An image is limited to 5 MB."))
+                else:
+                    item = services.article_file_add(
+                        actor=user, article=article, name=upload.name, content=upload.read()
+                    )
+                    url = reverse("kb:file", args=[item.pk, item.name])
+                    messages.success(
+                        request,
+                        _("Image added. Put it in the text with: %(code)s")
+                        % {"code": f"![{item.name}]({url})"},
+                    )
+        elif action == "delete":
+            services.delete_articles(actor=user, articles=[article])
+            messages.success(request, _("Article deleted."))
+            return redirect("kb:console_articles")
+        else:
+            return HttpResponse(status=404)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("kb:console_article", article_id=target.pk)
+
+
+@staff_required
+def revision(request: HttpRequest, article_id: int, number: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=article_id)
+    found = get_object_or_404(
+        ArticleRevision.objects.select_related("author"), article=article, number=number
+    )
+    if request.method == "POST":
+        try:
+            services.article_restore(actor=current_user(request), article=article, revision=found)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Revision %(number)s restored.") % {"number": number})
+        return redirect("kb:console_article", article_id=article.pk)
+    return render(request, "kb/console/revision.html", {"article": article, "revision": found})
+
+
+@staff_required
+def categories(request: HttpRequest, category_id: int | None = None) -> HttpResponse:
+    category = get_object_or_404(Category, pk=category_id) if category_id else None
+    if request.method == "POST":
+        form = CategoryForm(request.POST)
+        if form.is_valid():
+            try:
+                services.category_save(
+                    actor=current_user(request), category=category, **form.cleaned_data
+                )
+            except ServiceError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Category saved."))
+                return redirect("kb:console_categories")
+    elif category is not None:
+        form = CategoryForm(
+            initial={
+                "name_fr": category.name_fr,
+                "name_en": category.name_en,
+                "slug": category.slug,
+                "position": category.position,
+            }
+        )
+    else:
+        form = CategoryForm()
+    context = {"categories": Category.objects.all(), "form": form, "category": category}
+    status = 400 if form.errors else 200
+    return render(request, "kb/console/categories.html", context, status=status)
+
+
+@manager_required
+def support_contact(request: HttpRequest) -> HttpResponse:
+    """The coordinates and support levels of the public support page."""
+    current = selectors.support_contact()
+    form = SupportContactForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.support_contact_save(
+                actor=current_user(request),
+                **{name: str(value) for name, value in form.cleaned_data.items()},
+            )
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The support page is up to date."))
+            return redirect("kb:console_support")
+    status = 400 if form.errors else 200
+    return render(request, "kb/console/support_contact.html", {"form": form}, status=status)
+
+
+# --- the panel of a request's page -------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def panel_search(request: HttpRequest) -> HttpResponse:
+    result = selectors.search(current_user(request), request.GET.get("q", ""), limit=8)
+    return render(request, "kb/console/_panel_results.html", {"result": result})
+
+
+@staff_required
+@require_GET
+def article_text(request: HttpRequest, article_id: int) -> JsonResponse:
+    """What the panel inserts into a reply: title, public address, and the text."""
+    article = selectors.article_for(current_user(request), pk=article_id)
+    url = request.build_absolute_uri(reverse("kb:article", args=[article.slug]))
+    return JsonResponse({"title": article.title, "url": url, "text": plain_text(article.body_html)})
+
+
+@staff_required
+@require_POST
+def faq_from_reply(request: HttpRequest, message_id: int) -> HttpResponse:
+    user = current_user(request)
+    message = get_object_or_404(
+        Message.objects.select_related("ticket__organization"),
+        pk=message_id,
+        kind=MessageKind.REPLY,
+        ticket__in=tickets_visible_to(user),
+    )
+    article = services.faq_from_reply(actor=user, message=message)
+    messages.success(request, _("Draft FAQ entry made from the reply: edit it, then publish it."))
+    return redirect("kb:console_article", article_id=article.pk)

@@ -1,0 +1,1 @@
+from tests.kb.fixtures import publish, writer  # noqa: F401  (fixtures)

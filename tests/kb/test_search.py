@@ -1,0 +1,190 @@
+"""The same search expectations on SQLite FTS5 and PostgreSQL full-text search."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from soutien.kb import selectors, services
+from soutien.kb.models import Kind, Visibility
+
+ANONYMOUS = AnonymousUser()
+
+
+def titles(result) -> list[str]:
+    return [a.title for a in result.articles]
+
+
+def test_a_query_without_accents_finds_the_accented_word(publish):
+    publish("Équilibrage des charges entre serveurs", "Répartir la charge sur deux nœuds.")
+    publish("Changer le mot de passe", "Ouvrez votre profil.")
+    assert titles(selectors.search(ANONYMOUS, "equilibrage")) == [
+        "Équilibrage des charges entre serveurs"
+    ]
+
+
+def test_an_accented_query_finds_the_word_written_without_accent(publish):
+    publish("Probleme de telechargement", "Le televersement echoue.")
+    assert titles(selectors.search(ANONYMOUS, "téléchargement")) == ["Probleme de telechargement"]
+
+
+def test_a_plural_finds_the_singular_in_french_and_in_english(publish):
+    publish("Déposer un document", "Glissez le fichier dans la zone de dépôt.")
+    publish("Upload a document", "Drag the file to the upload area.", language="en")
+    found = selectors.search(ANONYMOUS, "documents", language="fr")
+    assert "Déposer un document" in titles(found)
+    found = selectors.search(ANONYMOUS, "documents", language="en")
+    assert "Upload a document" in titles(found)
+
+
+def test_a_french_query_prefers_the_french_version(publish):
+    fr = publish("Configuration du serveur de publication", "La configuration du serveur.")
+    publish(
+        "Publication server configuration",
+        "The configuration of the server.",
+        language="en",
+        group=fr.group,
+    )
+    result = selectors.search(ANONYMOUS, "configuration du serveur")
+    assert result.language == "fr"
+    assert titles(result) == ["Configuration du serveur de publication"]
+    english = selectors.search(ANONYMOUS, "configuration of the server")
+    assert english.language == "en"
+    assert titles(english) == ["Publication server configuration"]
+
+
+def test_a_french_query_ranks_french_articles_before_english_ones(publish):
+    publish("Server configuration", "Configuration configuration server.", language="en")
+    publish("Configuration du serveur", "La configuration.", language="fr")
+    result = selectors.search(ANONYMOUS, "configuration", language="fr")
+    assert titles(result) == ["Configuration du serveur", "Server configuration"]
+
+
+def test_a_quoted_error_message_finds_the_article_that_names_it(publish):
+    publish(
+        "Les profils ne se synchronisent plus",
+        "Relancez le service de synchronisation.",
+        error_codes="ERR-4012 : accès refusé au profil sécurisé",
+        kind=Kind.TROUBLESHOOTING,
+    )
+    publish("Accès au profil", "Le profil sécurisé donne accès aux pages refusé aux autres.")
+    result = selectors.search(ANONYMOUS, '"ERR-4012 : accès refusé au profil sécurisé"')
+    assert titles(result) == ["Les profils ne se synchronisent plus"]
+    assert titles(selectors.search(ANONYMOUS, "ERR-4012")) == [
+        "Les profils ne se synchronisent plus"
+    ]
+
+
+def test_a_phrase_needs_its_words_together(publish):
+    publish("Accès refusé", "Le message accès refusé apparaît.")
+    publish("Refusé puis accès", "La demande est refusée. Plus tard, l'accès revient.")
+    assert titles(selectors.search(ANONYMOUS, '"accès refusé"')) == ["Accès refusé"]
+
+
+def test_every_word_is_required_unless_none_matches_them_all(publish):
+    publish("Imprimer une page", "Imprimer depuis le navigateur.")
+    publish("Exporter une page", "Exporter en PDF.")
+    assert titles(selectors.search(ANONYMOUS, "imprimer page")) == ["Imprimer une page"]
+    partial = selectors.search(ANONYMOUS, "imprimer facture")
+    assert partial.partial
+    assert titles(partial) == ["Imprimer une page"]
+
+
+def test_minus_excludes_and_or_offers_alternatives(publish):
+    publish("Imprimer une page", "Imprimer depuis le navigateur.")
+    publish("Imprimer un rapport", "Imprimer le rapport mensuel.")
+    publish("Archiver un rapport", "Archiver.")
+    assert titles(selectors.search(ANONYMOUS, "imprimer -rapport")) == ["Imprimer une page"]
+    assert set(titles(selectors.search(ANONYMOUS, "navigateur or archiver"))) == {
+        "Imprimer une page",
+        "Archiver un rapport",
+    }
+
+
+def test_the_title_outranks_the_body(publish):
+    publish("Mettre en page un tableau", "Les colonnes et les lignes.")
+    publish("Colonnes", "Pour un tableau, choisissez les colonnes.")
+    assert titles(selectors.search(ANONYMOUS, "tableau"))[0] == "Mettre en page un tableau"
+
+
+def test_search_filters_by_kind(publish):
+    publish("Sauvegarde quotidienne", kind=Kind.FAQ)
+    publish("Sauvegarde manuelle", kind=Kind.DOCUMENTATION)
+    assert titles(selectors.search(ANONYMOUS, "sauvegarde", kind=Kind.FAQ)) == [
+        "Sauvegarde quotidienne"
+    ]
+
+
+def test_search_shows_each_reader_only_what_it_may_see(publish, contact, tech1):
+    publish("Sauvegarde publique")
+    publish("Sauvegarde clients", visibility=Visibility.CLIENTS)
+    publish("Sauvegarde interne", visibility=Visibility.STAFF)
+    publish("Sauvegarde brouillon", publish=False)
+    assert titles(selectors.search(ANONYMOUS, "sauvegarde")) == ["Sauvegarde publique"]
+    assert set(titles(selectors.search(contact, "sauvegarde"))) == {
+        "Sauvegarde publique",
+        "Sauvegarde clients",
+    }
+    assert set(titles(selectors.search(tech1, "sauvegarde"))) == {
+        "Sauvegarde publique",
+        "Sauvegarde clients",
+        "Sauvegarde interne",
+    }
+
+
+def test_editing_and_unpublishing_keep_the_index_in_sync(publish, writer):
+    article = publish("Sauvegarde du site", "Copie nocturne.")
+    services.article_save(
+        actor=writer,
+        article=article,
+        title="Restauration du site",
+        body="Copie nocturne.",
+        language="fr",
+        kind=article.kind,
+    )
+    assert titles(selectors.search(ANONYMOUS, "sauvegarde")) == []
+    assert titles(selectors.search(ANONYMOUS, "restauration")) == ["Restauration du site"]
+    services.article_unpublish(actor=writer, article=article)
+    assert titles(selectors.search(ANONYMOUS, "restauration")) == []
+
+
+def test_deleting_an_article_removes_it_from_the_index(publish, manager):
+    article = publish("Sauvegarde du site")
+    article.delete()
+    assert selectors.search(ANONYMOUS, "sauvegarde").articles == []
+    assert services.reindex_all() == 0
+
+
+def test_rebuilding_the_index_finds_the_same_articles(publish):
+    publish("Équilibrage des charges")
+    publish("Load balancing", language="en")
+    assert services.reindex_all() == 2
+    assert titles(selectors.search(ANONYMOUS, "equilibrage")) == ["Équilibrage des charges"]
+
+
+def test_queries_of_stop_words_or_symbols_find_nothing_without_error(publish):
+    publish("Sauvegarde")
+    for query in ["", "   ", "le la les", '"', "-", "or", "!!! ???", "a" * 500, "'; DROP TABLE"]:
+        assert selectors.search(ANONYMOUS, query).articles == []
+
+
+def test_suggestions_come_from_the_subject_and_the_body(publish):
+    publish("Équilibrage des charges entre serveurs", "Répartir la charge.")
+    publish("Téléverser un document PDF", "Le dépôt de documents se fait par glisser-déposer.")
+    publish("Changer de mot de passe", "Profil.")
+    found = selectors.suggest(
+        ANONYMOUS,
+        subject="Impossible de téléverser",
+        body="Quand je dépose mes documents PDF, rien ne se passe.",
+    )
+    assert found[0].title == "Téléverser un document PDF"
+
+
+def test_a_quoted_error_in_the_body_suggests_the_article_that_names_it(publish):
+    publish("Synchronisation", "Les profils.", error_codes="Erreur 0x80070005 accès refusé")
+    publish("Accès", "Accès refusé aux profils de synchronisation.")
+    found = selectors.suggest(
+        ANONYMOUS,
+        subject="Bonjour",
+        body="Depuis ce matin le message « Erreur 0x80070005 accès refusé » apparaît.",
+    )
+    assert found[0].title == "Synchronisation"
