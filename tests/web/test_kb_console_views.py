@@ -160,7 +160,7 @@ def test_a_public_reply_becomes_a_draft_faq_entry(console, tech1, contact):
         "Ouvrez les réglages.",
     )
     assert faq.status == ArticleStatus.DRAFT
-    assert f"#{ticket.number}" in faq.revisions.get().note
+    assert faq.revisions.get().note.endswith(f" {ticket.number}")
 
 
 def test_only_managers_edit_the_support_coordinates(console, manager):
