@@ -128,7 +128,8 @@ def serve(argv: Sequence[str]) -> int:
     print(f"Soutien is starting at http://{shown_host}:{args.port}/  (database: {engine})")
     sys.stdout.flush()
     if args.no_worker:
-        return subprocess.call(web)
+        # Become gunicorn: signals reach it directly and nothing is left behind.
+        os.execv(web[0], web)  # noqa: S606
     return Supervisor(web, worker).run()
 
 

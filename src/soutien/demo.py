@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from soutien.accounts.models import ClientRole, User
 from soutien.accounts.services import contact_create, organization_create, staff_create
+from soutien.contracts.models import Plan
+from soutien.contracts.services import contract_create, subscription_create
+from soutien.kb.services import article_save, support_contact_save
 from soutien.ticketing import services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
 
@@ -112,8 +115,119 @@ def load_demo() -> list[tuple[str, str]]:
             contact.username = username
             contact.save(update_fields=["username"])
             contacts[username] = contact
+    _banks(manager, contacts)
     _requests(staff, contacts)
+    _knowledge_base(staff["tech2"], manager)
     return demo_logins()
+
+
+def _banks(manager: User, contacts: dict[str, User]) -> None:
+    """A contract for every organization, and a plan on top for two of them."""
+    today = timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    for username, reference, minutes in (
+        ("julie", "LIC-2026-001", 1200),
+        ("sarah", "LIC-2026-002", 600),
+        ("luc", "LIC-2026-003", 300),
+    ):
+        organization = contacts[username].organization
+        assert organization is not None
+        contract_create(
+            actor=manager,
+            organization=organization,
+            reference=reference,
+            starts_on=year_start,
+            ends_on=year_start.replace(year=year_start.year + 1) - timedelta(days=1),
+            included_minutes=minutes,
+        )
+    for username, code in (("julie", "base-plus"), ("sarah", "base-extra")):
+        organization = contacts[username].organization
+        assert organization is not None
+        subscription_create(
+            actor=manager,
+            organization=organization,
+            plan=Plan.objects.get(code=code),
+            starts_on=today - timedelta(days=30),
+            ends_on=today + timedelta(days=335),
+        )
+
+
+ARTICLES = [
+    # kind, French title, English title, error codes, French body, English body
+    (
+        "troubleshooting",
+        "Erreur 5021 : veuillez contacter le soutien technique",
+        "Error 5021: please contact technical support",
+        "Erreur 5021\nError 5021",
+        "Ce message apparaît quand la session de publication a expiré.\n\n"
+        "1. Enregistrez votre texte ailleurs.\n2. Déconnectez-vous puis reconnectez-vous.\n"
+        "3. Publiez de nouveau.\n\nSi le message revient, joignez l'heure exacte à votre demande.",
+        "This message appears when the publishing session has expired.\n\n"
+        "1. Save your text elsewhere.\n2. Sign out and sign in again.\n3. Publish again.\n\n"
+        "If it comes back, give the exact time in your request.",
+    ),
+    (
+        "faq",
+        "Pourquoi la mise en page est-elle décalée dans Firefox?",
+        "Why is the layout shifted in Firefox?",
+        "",
+        "Le cache du navigateur garde une ancienne feuille de style. Videz le cache "
+        "(Ctrl+Maj+Suppr) et rechargez la page.",
+        "The browser cache keeps an old style sheet. Clear the cache (Ctrl+Shift+Del) and "
+        "reload the page.",
+    ),
+    (
+        "documentation",
+        "Équilibrage de charge entre plusieurs serveurs",
+        "Load balancing between several servers",
+        "",
+        "Activez l'affinité de session sur le répartiteur et partagez le répertoire des "
+        "sessions entre les serveurs.",
+        "Turn on session affinity on the load balancer and share the sessions directory between "
+        "the servers.",
+    ),
+    (
+        "faq",
+        "Le dépôt d'un document échoue (code 413)",
+        "Document upload fails (code 413)",
+        "code 413",
+        "Le fichier dépasse la taille permise par le serveur Web. Réduisez le fichier ou "
+        "demandez à votre administrateur d'augmenter la limite.",
+        "The file is larger than the web server allows. Make it smaller or ask your "
+        "administrator to raise the limit.",
+    ),
+]
+
+
+def _knowledge_base(author: User, manager: User) -> None:
+    """A few published articles in French and English, and the support coordinates."""
+    for kind, title_fr, title_en, codes, body_fr, body_en in ARTICLES:
+        french = article_save(
+            actor=author,
+            title=title_fr,
+            body=body_fr,
+            language="fr",
+            kind=kind,
+            error_codes=codes,
+            publish=True,
+        )
+        article_save(
+            actor=author,
+            title=title_en,
+            body=body_en,
+            language="en",
+            kind=kind,
+            error_codes=codes,
+            group=french.group,
+            publish=True,
+        )
+    support_contact_save(
+        actor=manager,
+        phone="514 555-0100",
+        email="soutien@editeur.example",
+        fax="514 555-0199",
+        address="1000, rue Sherbrooke Ouest, Montréal (Québec)",
+    )
 
 
 def _file(

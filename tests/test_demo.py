@@ -1,0 +1,25 @@
+"""`soutien demo` fills a desk someone can explore: every status and channel, banks, articles."""
+
+from __future__ import annotations
+
+from soutien.accounts.models import User
+from soutien.contracts.models import HourBank, TimeEntry
+from soutien.demo import load_demo
+from soutien.kb.models import Article
+from soutien.ticketing.models import Channel, Status, Ticket
+
+
+def test_demo_has_every_status_and_channel_and_loads_once(db):
+    logins = load_demo()
+    assert {"admin", "gestion", "tech1", "julie", "marc"} <= {
+        username for username, _role in logins
+    }
+    assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
+    assert set(Ticket.objects.values_list("channel", flat=True)) == set(Channel.values)
+    assert HourBank.objects.filter(source="plan").count() == 2
+    assert TimeEntry.objects.exists()
+    assert Article.objects.filter(published_at__isnull=False, language="en").exists()
+    assert User.objects.get(username="julie").check_password("demo")
+    tickets = Ticket.objects.count()
+    load_demo()
+    assert Ticket.objects.count() == tickets
