@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import date, datetime
 
 from soutien.accounts.models import ClientRole, Organization, User
 from soutien.accounts.services import staff_create
+from soutien.contracts.models import Plan
+from soutien.contracts.services import contract_create, subscription_create
 from soutien.ticketing import services
 from soutien.ticketing.models import Channel, Ticket
 
@@ -80,4 +82,23 @@ def ticket(
         body=body,
         channel=channel,
         received_at=received_at,
+    )
+
+
+def spec4_banks(manager: User, organization: Organization) -> None:
+    """SPEC 4: contract LIC-2026-004 to 2027-03-31 (standard hours), base plus to 2026-12-31."""
+    contract_create(
+        actor=manager,
+        organization=organization,
+        reference="LIC-2026-004",
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2027, 3, 31),
+        included_minutes=1200,
+    )
+    subscription_create(
+        actor=manager,
+        organization=organization,
+        plan=Plan.objects.get(code="base-plus"),
+        starts_on=date(2026, 11, 1),
+        ends_on=date(2026, 12, 31),
     )

@@ -15,7 +15,7 @@ from django.test import Client
 
 from soutien.accounts.models import Organization, User
 from soutien.contracts.models import Plan, TimeEntry
-from soutien.contracts.services import contract_create, subscription_create, time_entry_create
+from soutien.contracts.services import subscription_create, time_entry_create
 from soutien.contracts.statements import statement_for
 from soutien.ticketing.models import Ticket
 from tests import factories
@@ -103,23 +103,8 @@ def _ticket(contact: User, subject: str, manager: User) -> Ticket:
 
 
 def _banks_for(organization: Organization, manager: User) -> None:
-    """SPEC 4: a contract to 2027-03-31 (standard hours) and a "base plus" plan to 2026-12-31."""
     with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=EASTERN)):
-        contract_create(
-            actor=manager,
-            organization=organization,
-            reference="LIC-2026-004",
-            starts_on=date(2026, 4, 1),
-            ends_on=date(2027, 3, 31),
-            included_minutes=1200,
-        )
-        subscription_create(
-            actor=manager,
-            organization=organization,
-            plan=Plan.objects.get(code="base-plus"),
-            starts_on=date(2026, 11, 1),
-            ends_on=date(2026, 12, 31),
-        )
+        factories.spec4_banks(manager, organization)
 
 
 @pytest.fixture

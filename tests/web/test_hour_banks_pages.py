@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 
 from soutien.contracts.models import HourBank, Plan, TimeEntry
-from soutien.contracts.services import contract_create, subscription_create, time_entry_create
+from soutien.contracts.services import contract_create, time_entry_create
 from soutien.sla.models import ServiceCalendar
 from tests import factories
 
@@ -27,21 +27,7 @@ def _login(user) -> Client:
 @pytest.fixture
 def worked(manager, org, contact, tech1):
     """SPEC 4's setting: a contract and a base-plus plan, and the 12:00-13:30 entry on a Tuesday."""
-    contract_create(
-        actor=manager,
-        organization=org,
-        reference="LIC-2026-004",
-        starts_on=date(2026, 4, 1),
-        ends_on=date(2027, 3, 31),
-        included_minutes=1200,
-    )
-    subscription_create(
-        actor=manager,
-        organization=org,
-        plan=Plan.objects.get(code="base-plus"),
-        starts_on=date(2026, 11, 1),
-        ends_on=date(2026, 12, 31),
-    )
+    factories.spec4_banks(manager, org)
     with time_machine.travel(NOON + timedelta(hours=3), tick=False):
         ticket = factories.ticket(
             contact=contact, actor=manager, received_at=NOON, subject="Journaux"
