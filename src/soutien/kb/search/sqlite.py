@@ -1,4 +1,6 @@
-"""SQLite FTS5 backend: the index stores folded Snowball stems; queries are stemmed the same way."""
+"""SQLite FTS5 backend: the index stores folded Snowball stems; queries are stemmed the same way.
+
+Also the document frequency of every stem, for suggestions (FTS5's `fts5vocab`)."""
 
 # ruff: noqa: S608  (SQL is assembled from constants; every value is a parameter)
 
@@ -27,6 +29,11 @@ CREATE = [
         BEGIN DELETE FROM {TABLE} WHERE rowid = old.id; END""",
 ]
 DROP = ["DROP TRIGGER IF EXISTS kb_article_fts_delete", f"DROP TABLE IF EXISTS {TABLE}"]
+# Document frequencies: FTS5 keeps them itself, exact, and shows them through fts5vocab
+# (one row per stem: `doc`, the number of articles holding it). Migration 0004.
+TERMS = "kb_article_fts_terms"
+TERMS_CREATE = [f"CREATE VIRTUAL TABLE IF NOT EXISTS {TERMS} USING fts5vocab({TABLE}, row)"]
+TERMS_DROP = [f"DROP TABLE IF EXISTS {TERMS}"]
 
 
 def _quoted(token: str) -> str:
@@ -131,6 +138,22 @@ class SqliteBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit])
             return [Hit(row[0], row[1], row[2], -float(row[3])) for row in cursor.fetchall()]
+
+    def frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        # Each word read as the index reads it, in French and in English (stop words left
+        # out, as `any_expression` does); the articles holding each distinct stem, added up.
+        stems_of = {
+            word: {stem(word, lang) for lang in LANGUAGES if not is_stop_word(word, lang)}
+            for word in words
+        }
+        every = sorted(set().union(*stems_of.values())) if stems_of else []
+        if not every:
+            return dict.fromkeys(words, 0)
+        marks = ", ".join(["%s"] * len(every))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT term, doc FROM {TERMS} WHERE term IN ({marks})", every)
+            held = dict(cursor.fetchall())
+        return {word: sum(held.get(s, 0) for s in stems) for word, stems in stems_of.items()}
 
     def search(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -137,7 +138,8 @@ def terms_of(text: str, *, limit: int) -> tuple[list[str], list[list[str]]]:
     """The telling words and quoted phrases of free text (a request being typed), for OR search.
 
     Quoted passages (error messages) come first, then words that look like error codes, then
-    the other words in order of first appearance, without stop words of either language.
+    the other words in order of first appearance, without stop words of either language, and
+    each stem once ("documents" after "document" adds nothing).
     """
     phrases = []
     for match in _QUOTED.finditer(text):
@@ -147,14 +149,44 @@ def terms_of(text: str, *, limit: int) -> tuple[list[str], list[list[str]]]:
         if len(phrases) == 3:
             break
     seen: set[str] = set()
+    seen_stems: set[tuple[str, ...]] = set()
     codes: list[str] = []
     plain: list[str] = []
     for word in words(text):
         if word in seen or len(word) < 3:
             continue
         seen.add(word)
+        stems_of_word = tuple(stem(word, language) for language in LANGUAGES)
+        if stems_of_word in seen_stems:
+            continue
+        seen_stems.add(stems_of_word)
         if _CODE.match(word):
             codes.append(word)
         elif not (is_stop_word(word, "fr") or is_stop_word(word, "en")):
             plain.append(word)
     return (codes + plain)[:limit], phrases
+
+
+def telling_words(
+    words: Sequence[str], frequencies: Mapping[str, int], *, limit: int, budget: int
+) -> list[str]:
+    """The most telling of `words`: the rarest in the index first, a bounded candidate set.
+
+    `frequencies` says how many indexed articles hold each word (in either language). Words no
+    article holds are left out (they can match nothing). The others are taken from the rarest
+    to the most common, ties in the order of `words`, up to `limit` of them and as long as the
+    articles they can match add up to at most `budget`; the rarest is always taken, so a text
+    made only of common words still finds something. A common word adds little to a ranking
+    (it is in most articles) and a great deal to its cost (every article holding it is ranked).
+    """
+    order = {word: n for n, word in enumerate(words)}
+    held = [word for word in order if frequencies.get(word, 0) > 0]
+    found = sorted(held, key=lambda word: (frequencies[word], order[word]))
+    chosen: list[str] = []
+    total = 0
+    for word in found[:limit]:
+        total += frequencies[word]
+        if chosen and total > budget:
+            break
+        chosen.append(word)
+    return chosen
