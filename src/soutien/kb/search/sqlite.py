@@ -116,17 +116,22 @@ class SqliteBackend(SearchBackend):
         kind: str | None,
         limit: int,
     ) -> list[Hit]:
+        # Languages whose query reads the same (most queries: "message", "ERR-4012") share one
+        # pass over the index: each match is found and ranked once, not once per language.
+        languages_of: dict[str, list[str]] = {}
+        for language, expression in expressions.items():
+            if expression is not None:
+                languages_of.setdefault(expression, []).append(language)
         selects: list[str] = []
         params: list[Any] = []
-        for language, expression in expressions.items():
-            if expression is None:
-                continue
-            boost = PREFERRED_LANGUAGE_BOOST if language == prefer else 1.0
+        for expression, languages in languages_of.items():
+            boost = f"CASE language WHEN %s THEN {PREFERRED_LANGUAGE_BOOST} ELSE 1.0 END"
             sql = (
                 f"SELECT rowid, grp, language, bm25({TABLE}, {WEIGHTS}) * {boost} FROM {TABLE}"
-                f" WHERE {TABLE} MATCH %s AND language = %s AND visibility <= %s"
+                f" WHERE {TABLE} MATCH %s AND language IN ({', '.join(['%s'] * len(languages))})"
+                " AND visibility <= %s"
             )
-            params += [expression, language, max_visibility]
+            params += [prefer, expression, *languages, max_visibility]
             if kind:
                 sql += " AND kind = %s"
                 params.append(kind)
