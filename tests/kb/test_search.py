@@ -326,3 +326,30 @@ def test_the_words_of_a_request_count_each_stem_once():
     words, phrases = terms_of("Documents et document : le « message d'erreur » ERR-4012", limit=40)
     assert words == ["4012", "documents", "message", "erreur", "err"]
     assert phrases == [["message", "d", "erreur"]]
+
+
+def test_a_code_in_a_request_suggests_the_article_that_names_it_first(publish):
+    publish("Synchronisation", "Relancez le service.", error_codes="ERR-4012")
+    # Articles with every other word of the request in their title, and more than once.
+    for n in range(6):
+        publish(
+            f"Message accès refusé au profil sécurisé {n}",
+            "Le message accès refusé au profil sécurisé apparaît. Accès refusé au profil.",
+        )
+    subject = "Accès refusé au profil sécurisé"
+    for body in ("Le message ERR-4012 apparaît.", "Le message « ERR-4012 » apparaît."):
+        found = selectors.suggest(ANONYMOUS, subject=subject, body=body)
+        assert found[0].title == "Synchronisation", body
+
+
+def test_a_hyphenated_code_is_read_the_same_by_both_backends(publish):
+    publish("Synchronisation", "Relancez le service.", error_codes="ERR-4012")
+    publish("Glisser-déposer des fichiers", "Déposez-les.")
+    assert titles(selectors.search(ANONYMOUS, "4012")) == ["Synchronisation"]
+    assert titles(selectors.search(ANONYMOUS, "err-4012")) == ["Synchronisation"]
+    assert titles(selectors.search(ANONYMOUS, '"ERR 4012"')) == ["Synchronisation"]
+    assert titles(selectors.search(ANONYMOUS, "glisser")) == ["Glisser-déposer des fichiers"]
+    assert titles(selectors.search(ANONYMOUS, "glisser-déposer")) == [
+        "Glisser-déposer des fichiers"
+    ]
+    assert titles(selectors.search(ANONYMOUS, "fichiers -glisser-déposer")) == []

@@ -23,7 +23,14 @@ from soutien.kb.models import (
     Visibility,
 )
 from soutien.kb.search import Hit, backend
-from soutien.kb.search.text import LANGUAGES, guess_language, parse, telling_words, terms_of
+from soutien.kb.search.text import (
+    LANGUAGES,
+    guess_language,
+    is_code,
+    parse,
+    telling_words,
+    terms_of,
+)
 from soutien.kb.services import local_day
 from soutien.sla.models import ServiceCalendar
 
@@ -37,6 +44,10 @@ SUGGESTION_WORDS = 40
 # articles they can match (added up) within SUGGESTION_CANDIDATES. See `suggest`.
 SUGGESTION_TERMS = 8
 SUGGESTION_CANDIDATES = 2000
+# Added to the score of an article that names a quoted message or a code of the request (a
+# word of letters and digits that few articles hold: "0x80070005", "ERR-4012").
+EXACT_MATCH = 1_000_000.0
+EXACT_CODE_ARTICLES = 50
 LIST_FIELDS = (
     "id",
     "group",
@@ -181,29 +192,40 @@ def suggest(
     runs on a bounded set of candidates, chosen by what distinguishes them: a rare word names
     the problem better than a common one (an inverse document frequency, which ts_rank lacks).
     On a small knowledge base every word fits in the budget, as before.
+
+    The articles that name a quoted passage or a rare code of the request (a first, small
+    search) come before the others, whatever their rank.
     """
     text = f"{subject}\n{body[:MAX_SUGGESTION_TEXT]}"
     candidates, phrases = terms_of(text, limit=SUGGESTION_WORDS)
     if not candidates and not phrases:
         return []
     search_backend = backend()
+    frequencies = search_backend.frequencies(candidates) if candidates else {}
     words = telling_words(
-        candidates,
-        search_backend.frequencies(candidates) if candidates else {},
-        limit=SUGGESTION_TERMS,
-        budget=SUGGESTION_CANDIDATES,
+        candidates, frequencies, limit=SUGGESTION_TERMS, budget=SUGGESTION_CANDIDATES
     )
     if not words and not phrases:
         return []
     prefer = _language(language, text, default_language)
-    hits = search_backend.search_any(
-        words,
-        phrases,
-        prefer=prefer,
-        max_visibility=max_visibility(reader),
-        kind=None,
-        limit=limit * 2 + 4,
-    )
+    visible, wanted = max_visibility(reader), limit * 2 + 4
+
+    def matching(words: Sequence[str], phrases: Sequence[Sequence[str]]) -> list[Hit]:
+        return search_backend.search_any(
+            words, phrases, prefer=prefer, max_visibility=visible, kind=None, limit=wanted
+        )
+
+    hits: list[Hit] = []
+    codes = [w for w in words if is_code(w) and frequencies[w] <= EXACT_CODE_ARTICLES]
+    if codes or phrases:
+        # Articles that name a quoted message or a code of the request come first: ranking
+        # alone can put first the articles that have several of its words in their title.
+        hits = [
+            Hit(h.article_id, h.group, h.language, h.score + EXACT_MATCH)
+            for h in matching(codes, phrases)
+        ]
+    if len(hits) < wanted:
+        hits += matching(words, phrases)
     return _articles(reader, hits, prefer, limit)
 
 

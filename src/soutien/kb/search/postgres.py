@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connection
 
 from soutien.kb.search import PREFERRED_LANGUAGE_BOOST, Document, Hit, SearchBackend
-from soutien.kb.search.text import Clause
+from soutien.kb.search.text import Clause, hyphens_apart, websearch_text
 
 TABLE = "kb_search"
 CONFIGS = {"fr": "kb_fr", "en": "kb_en"}
@@ -144,10 +144,10 @@ class PostgresBackend(SearchBackend):
                 "visibility": d.visibility,
                 "grp": d.group,
                 "config": CONFIGS[d.language],
-                "title": d.title,
-                "codes": d.codes,
-                "summary": d.summary,
-                "body": d.body,
+                "title": hyphens_apart(d.title),
+                "codes": hyphens_apart(d.codes),
+                "summary": hyphens_apart(d.summary),
+                "body": hyphens_apart(d.body),
             }
             for d in documents
         ]
@@ -242,7 +242,7 @@ class PostgresBackend(SearchBackend):
         limit: int,
     ) -> list[Hit]:
         queries = {
-            language: (f"websearch_to_tsquery('{config}', %s)", [query])
+            language: (f"websearch_to_tsquery('{config}', %s)", [websearch_text(query)])
             for language, config in CONFIGS.items()
         }
         return self._run(

@@ -50,6 +50,38 @@ _QUOTED = re.compile(r'"([^"]{3,200})"|«\s*([^»]{3,200}?)\s*»|“([^”]{3,20
 _CODE = re.compile(r"^(?=.*\d)[a-z0-9]{3,}$")
 
 
+# PostgreSQL's parser reads "ERR-4012" as the word "err" then the number "-4012", and
+# "glisser-déposer" as a compound; SQLite's tokenizer and `words` read two words, "err" then
+# "4012". The PostgreSQL backend puts a space for such a hyphen, in what it indexes and in what
+# it searches, so that a code typed "4012" or quoted "ERR-4012" is read the same everywhere.
+_INNER_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+
+
+def hyphens_apart(text: str) -> str:
+    """ "ERR-4012" -> "ERR 4012"; a leading "-" (exclusion) is kept."""
+    return _INNER_HYPHEN.sub(" ", text)
+
+
+def websearch_text(query: str) -> str:
+    """`query` with hyphens apart, a hyphenated word made a phrase (as `parse` reads it)."""
+    out = []
+    for match in re.finditer(r'"([^"]*)"?|(\S+)', query):
+        quoted, bare = match.group(1), match.group(2)
+        if quoted is not None:
+            out.append(f'"{hyphens_apart(quoted)}"')
+        elif _INNER_HYPHEN.search(bare):
+            sign = "-" if bare.startswith("-") else ""
+            out.append(f'{sign}"{hyphens_apart(bare.removeprefix("-"))}"')
+        else:
+            out.append(bare)
+    return " ".join(out)
+
+
+def is_code(word: str) -> bool:
+    """A word that looks like an error code: letters and digits mixed, or a long number."""
+    return bool(_CODE.match(word))
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics: "Équilibrage" -> "equilibrage"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -160,7 +192,7 @@ def terms_of(text: str, *, limit: int) -> tuple[list[str], list[list[str]]]:
         if stems_of_word in seen_stems:
             continue
         seen_stems.add(stems_of_word)
-        if _CODE.match(word):
+        if is_code(word):
             codes.append(word)
         elif not (is_stop_word(word, "fr") or is_stop_word(word, "en")):
             plain.append(word)
