@@ -6,7 +6,10 @@ product's own backend; then times, on each database:
 
 - `soutien.kb.selectors.search()` and `suggest()` called directly (server time of the search);
 - `GET /api/v1/kb/search` and `POST /api/v1/kb/suggestions` through Django's test client
-  (the whole request: routing, validation, search, JSON, and the search's figure written).
+  (the whole request: routing, validation, search, JSON, and the search's figure written);
+
+and checks that a request naming a troubleshooting article's error code (bare or quoted) gets
+that topic suggested.
 
 Run from a checkout (PostgreSQL on 127.0.0.1; each database in its own child process):
     .venv/bin/python bench/kb_search.py --articles 50000
@@ -23,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -164,6 +168,19 @@ def requests_typed(rng: random.Random, n: int) -> list[tuple[str, str]]:
     return out
 
 
+def code_requests(rng: random.Random, articles: list[Any]) -> list[tuple[str, str, str]]:
+    """Requests that name the error code of an article (bare or quoted): (topic, subject, body)."""
+    out = []
+    for article in articles:
+        words, glue = (FR_WORDS, FR_GLUE) if article.language == "fr" else (EN_WORDS, EN_GLUE)
+        subject = sentence(rng, words, glue, rng.randint(3, 7))
+        body = " ".join(sentence(rng, words, glue, rng.randint(8, 16)) for _ in range(3))
+        code = article.error_codes
+        body += f" Le message « {code} » apparaît." if rng.random() < 0.5 else f" {code}."
+        out.append((article.group, subject, body))
+    return out
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
     return {"p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "mean": statistics.fmean(samples)}
@@ -227,7 +244,18 @@ def measure(count: int, seed: int, samples: int) -> dict[str, object]:
 
     results["GET /api/v1/kb/search"] = percentiles(timed(get, qs))
     results["POST /api/v1/kb/suggestions"] = percentiles(timed(post, typed))
+    # Quality: a request naming an article's error code should have that topic suggested (codes
+    # are drawn at random, so some topics share theirs: "first" cannot reach 100 %).
+    named_ids = Article.objects.filter(visibility__lte=1).exclude(error_codes="")
+    chosen = rng.sample(sorted(named_ids.values_list("id", flat=True)), min(samples // 2, 300))
+    named = list(Article.objects.filter(id__in=chosen).order_by("id"))
+    ranks = []
+    for topic, subject, body in code_requests(rng, named):
+        groups = [a.group for a in selectors.suggest(reader, subject=subject, body=body)]
+        ranks.append(groups.index(topic) + 1 if topic in groups else 0)
     return {
+        "code suggested first": sum(1 for r in ranks if r == 1) / max(len(ranks), 1),
+        "code suggested in top 5": sum(1 for r in ranks if r) / max(len(ranks), 1),
         "vendor": connection.vendor,
         "version": connection.cursor().connection.info.server_version
         if connection.vendor == "postgresql"
@@ -279,7 +307,9 @@ def main() -> None:
         report = json.loads(lines[-1])
         print(
             f"  {report['vendor']} {report['version']}, {args.articles:,} articles,"
-            f" {report['queries with results']:.0%} of searches found something"
+            f" {report['queries with results']:.0%} of searches found something;"
+            f" a request naming an article's error code: its topic suggested first"
+            f" {report['code suggested first']:.0%}, in the top 5 {report['code suggested in top 5']:.0%}"
         )
         print(f"  {'operation':34} {'p50':>8} {'p95':>8} {'p99':>8}  (ms)")
         for name, figures in report["results"].items():

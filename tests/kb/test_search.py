@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 
 from soutien.kb import selectors, services
-from soutien.kb.models import Kind, Visibility
+from soutien.kb.models import Article, Kind, Visibility
+from soutien.kb.search import backend
+from soutien.kb.search.text import telling_words, terms_of
 
 ANONYMOUS = AnonymousUser()
 
@@ -188,3 +190,166 @@ def test_a_quoted_error_in_the_body_suggests_the_article_that_names_it(publish):
         body="Depuis ce matin le message « Erreur 0x80070005 accès refusé » apparaît.",
     )
     assert found[0].title == "Synchronisation"
+
+
+def test_a_french_request_is_suggested_the_french_version(publish):
+    fr = publish("Synchroniser les profils sécurisés", "La synchronisation des profils.")
+    publish(
+        "Synchronize secure profiles",
+        "Profile synchronization.",
+        language="en",
+        group=fr.group,
+    )
+    found = selectors.suggest(
+        ANONYMOUS, subject="Synchronisation", body="Mes profils ne se synchronisent plus."
+    )
+    assert [a.title for a in found] == ["Synchroniser les profils sécurisés"]
+    found = selectors.suggest(
+        ANONYMOUS, subject="Synchronization", body="My profiles do not synchronize any more."
+    )
+    assert [a.title for a in found] == ["Synchronize secure profiles"]
+
+
+def test_suggestions_show_each_reader_only_what_it_may_see(publish, contact, tech1):
+    publish("Sauvegarde publique")
+    publish("Sauvegarde clients", visibility=Visibility.CLIENTS)
+    publish("Sauvegarde interne", visibility=Visibility.STAFF)
+    publish("Sauvegarde brouillon", publish=False)
+
+    def suggested(reader) -> set[str]:
+        return {a.title for a in selectors.suggest(reader, subject="Sauvegarde impossible")}
+
+    assert suggested(ANONYMOUS) == {"Sauvegarde publique"}
+    assert suggested(contact) == {"Sauvegarde publique", "Sauvegarde clients"}
+    assert suggested(tech1) == {"Sauvegarde publique", "Sauvegarde clients", "Sauvegarde interne"}
+
+
+# A request of many common words, the telling one last (past the first dozen words).
+LONG_REQUEST = (
+    "Bonjour, la page du document ne s'affiche plus dans le navigateur : le menu, le lien, "
+    "le bouton, la colonne et le tableau de la page restent vides depuis la mise à jour. "
+    "Le gabarit de la vignette semble en cause."
+)
+
+
+def test_a_telling_word_far_in_the_request_is_searched(publish):
+    for n in range(4):
+        publish(f"Afficher une page {n}", "Le menu, le lien, le bouton, la colonne du tableau.")
+    publish("Gabarit de vignette", "Choisir la taille des images réduites.")
+    found = selectors.suggest(ANONYMOUS, subject="Page vide", body=LONG_REQUEST)
+    assert "Gabarit de vignette" in [a.title for a in found]
+
+
+def test_suggestions_leave_out_words_that_would_match_too_many_articles(publish, monkeypatch):
+    for n in range(6):
+        publish(f"Afficher une page {n}", "Le menu, le lien, le bouton, la colonne du tableau.")
+    publish("Gabarit de vignette", "Choisir la taille des images réduites.")
+    # As on a large knowledge base: the common words would each bring too many candidates.
+    monkeypatch.setattr(selectors, "SUGGESTION_CANDIDATES", 3)
+    found = selectors.suggest(ANONYMOUS, subject="Page vide", body=LONG_REQUEST)
+    assert [a.title for a in found] == ["Gabarit de vignette"]
+
+
+def test_a_request_of_common_words_only_still_finds_something(publish, monkeypatch):
+    for n in range(6):
+        publish(f"Afficher une page {n}", "Le menu et le lien.")
+    monkeypatch.setattr(selectors, "SUGGESTION_CANDIDATES", 3)
+    found = selectors.suggest(ANONYMOUS, subject="Le menu de la page", body="Le lien.")
+    assert len(found) == 5
+
+
+def test_words_no_article_holds_are_not_searched(publish):
+    publish("Vignette", "Images réduites.")
+    assert selectors.suggest(ANONYMOUS, subject="Xylophone quadrilatère") == []
+
+
+def test_document_frequencies_follow_every_change_of_the_index(publish, writer, manager):
+    search = backend()
+    site = publish("Sauvegarde du site", "Copie nocturne du site.")
+    publish("Site backup", "Nightly copy of the site.", language="en")
+    draft = publish("Sauvegarde du serveur", publish=False)
+    # "site" is read as its French stem and its English stem: one article holds each.
+    assert search.frequencies(["site", "sauvegarde", "nocturne", "absent"]) == {
+        "site": 2,
+        "sauvegarde": 1,
+        "nocturne": 1,
+        "absent": 0,
+    }
+    services.article_publish(actor=writer, article=draft)
+    assert search.frequencies(["sauvegarde"]) == {"sauvegarde": 2}
+    services.article_save(
+        actor=writer,
+        article=site,
+        title="Restauration du site",
+        body="Copie nocturne.",
+        language="fr",
+        kind=site.kind,
+    )
+    assert search.frequencies(["sauvegarde", "restauration"]) == {
+        "sauvegarde": 1,
+        "restauration": 1,
+    }
+    services.article_unpublish(actor=writer, article=draft)
+    assert search.frequencies(["sauvegarde"]) == {"sauvegarde": 0}
+    site.delete()
+    assert search.frequencies(["restauration", "site"]) == {"restauration": 0, "site": 1}
+    services.delete_articles(actor=manager, articles=Article.objects.all())
+    assert search.frequencies(["site"]) == {"site": 0}
+
+
+def test_rebuilding_the_index_counts_each_article_once(publish):
+    publish("Sauvegarde du site")
+    publish("Sauvegarde du serveur")
+    assert services.reindex_all() == 2
+    assert services.reindex_all() == 2
+    assert backend().frequencies(["sauvegarde"]) == {"sauvegarde": 2}
+
+
+def test_telling_words_are_the_rarest_within_a_budget():
+    frequencies = {"page": 900, "menu": 400, "vignette": 3, "gabarit": 3, "lien": 50}
+    words = ["page", "menu", "gabarit", "lien", "vignette", "inconnu"]
+    assert telling_words(words, frequencies, limit=8, budget=10_000) == [
+        "gabarit",
+        "vignette",
+        "lien",
+        "menu",
+        "page",
+    ]
+    assert telling_words(words, frequencies, limit=2, budget=10_000) == ["gabarit", "vignette"]
+    assert telling_words(words, frequencies, limit=8, budget=100) == ["gabarit", "vignette", "lien"]
+    # The rarest is kept even over the budget; a word no article holds never is.
+    assert telling_words(["page", "menu"], frequencies, limit=8, budget=10) == ["menu"]
+    assert telling_words(["inconnu"], frequencies, limit=8, budget=10) == []
+
+
+def test_the_words_of_a_request_count_each_stem_once():
+    words, phrases = terms_of("Documents et document : le « message d'erreur » ERR-4012", limit=40)
+    assert words == ["4012", "documents", "message", "erreur", "err"]
+    assert phrases == [["message", "d", "erreur"]]
+
+
+def test_a_code_in_a_request_suggests_the_article_that_names_it_first(publish):
+    publish("Synchronisation", "Relancez le service.", error_codes="ERR-4012")
+    # Articles with every other word of the request in their title, and more than once.
+    for n in range(6):
+        publish(
+            f"Message accès refusé au profil sécurisé {n}",
+            "Le message accès refusé au profil sécurisé apparaît. Accès refusé au profil.",
+        )
+    subject = "Accès refusé au profil sécurisé"
+    for body in ("Le message ERR-4012 apparaît.", "Le message « ERR-4012 » apparaît."):
+        found = selectors.suggest(ANONYMOUS, subject=subject, body=body)
+        assert found[0].title == "Synchronisation", body
+
+
+def test_a_hyphenated_code_is_read_the_same_by_both_backends(publish):
+    publish("Synchronisation", "Relancez le service.", error_codes="ERR-4012")
+    publish("Glisser-déposer des fichiers", "Déposez-les.")
+    assert titles(selectors.search(ANONYMOUS, "4012")) == ["Synchronisation"]
+    assert titles(selectors.search(ANONYMOUS, "err-4012")) == ["Synchronisation"]
+    assert titles(selectors.search(ANONYMOUS, '"ERR 4012"')) == ["Synchronisation"]
+    assert titles(selectors.search(ANONYMOUS, "glisser")) == ["Glisser-déposer des fichiers"]
+    assert titles(selectors.search(ANONYMOUS, "glisser-déposer")) == [
+        "Glisser-déposer des fichiers"
+    ]
+    assert titles(selectors.search(ANONYMOUS, "fichiers -glisser-déposer")) == []

@@ -6,6 +6,10 @@ SQLite: an FTS5 table of folded Snowball stems (the embedded default), ranked by
 
 Each article is matched with the query read in the article's own language, and articles in
 the reader's preferred language rank higher; both backends answer the same tests.
+
+Both also count how many articles hold each stem (document frequencies: a table the PostgreSQL
+backend keeps exact as it indexes, FTS5's own `fts5vocab` table on SQLite), so that suggestions
+search only the most telling words of a request (see `selectors.suggest`).
 """
 
 from __future__ import annotations
@@ -81,6 +85,15 @@ class SearchBackend(ABC):
         limit: int,
     ) -> list[Hit]:
         """Articles that match any of these words or phrases, the most matching first."""
+
+    @abstractmethod
+    def frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        """How many indexed articles hold each word: its document frequency.
+
+        A word is counted as the search reads it, through its French and its English stem:
+        the articles (of any language) holding either stem, each stem counted once. The same
+        count on both backends, so that suggestions choose the same words.
+        """
 
 
 def backend() -> SearchBackend:

@@ -1,4 +1,6 @@
-"""PostgreSQL full-text backend: unaccent + Snowball configurations, GIN index, ts_rank."""
+"""PostgreSQL full-text backend: unaccent + Snowball configurations, GIN index, ts_rank.
+
+Also the document frequency of every lexeme, for suggestions (`kb_search_term`)."""
 
 # ruff: noqa: S608  (SQL is assembled from constants; every value is a parameter)
 
@@ -10,7 +12,7 @@ from typing import Any
 from django.db import connection
 
 from soutien.kb.search import PREFERRED_LANGUAGE_BOOST, Document, Hit, SearchBackend
-from soutien.kb.search.text import Clause
+from soutien.kb.search.text import Clause, hyphens_apart, websearch_text
 
 TABLE = "kb_search"
 CONFIGS = {"fr": "kb_fr", "en": "kb_en"}
@@ -65,6 +67,65 @@ DROP = [
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS kb_en",
 ]
 
+# Document frequencies: how many indexed articles hold each lexeme (in any language), kept
+# exact as articles are indexed, removed or deleted (created by migration 0004). Its writers
+# take one transaction-level advisory lock first, so that two saves never update the same
+# counters in opposite orders (a deadlock); articles are saved rarely, this costs nothing.
+TERMS = "kb_search_term"
+TERMS_LOCK = 0x6B62_7465_726D  # "kbterm"
+_LOCK_TERMS = f"pg_advisory_xact_lock({TERMS_LOCK})"
+
+
+def _count_terms(sign: str, source: str, where: str = "true") -> str:
+    """Add (sign "+1") or subtract ("-1") the lexemes of the kb_search rows `s` of `source`."""
+    return (
+        f"INSERT INTO {TERMS} (term, documents)"
+        f" SELECT term, {sign} * count(*) FROM {source},"
+        f" unnest(tsvector_to_array(s.document)) AS term WHERE {where} GROUP BY term ORDER BY term"
+        f" ON CONFLICT (term) DO UPDATE SET documents = {TERMS}.documents + EXCLUDED.documents"
+    )
+
+
+_THESE = "s.article_id = ANY(%s)"
+_FORGET_ALL = f"""CREATE OR REPLACE FUNCTION kb_search_forget() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            DELETE FROM {TABLE};
+            {{terms}}
+            RETURN NULL;
+        END IF;
+        DELETE FROM {TABLE} WHERE article_id = OLD.id;
+        RETURN OLD;
+    END $$"""
+TERMS_CREATE = [
+    f"CREATE TABLE IF NOT EXISTS {TERMS} (term text PRIMARY KEY, documents integer NOT NULL)",
+    f"DELETE FROM {TERMS}",
+    f"INSERT INTO {TERMS} (term, documents)"
+    f" SELECT word, ndoc FROM ts_stat('SELECT document FROM {TABLE}')",
+    # Deleting articles, one or many, forgets them in one statement: counters, then rows.
+    "DROP TRIGGER IF EXISTS kb_search_forget_row ON kb_article",
+    f"""CREATE OR REPLACE FUNCTION kb_search_forget_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM {_LOCK_TERMS};
+        {_count_terms("-1", f"{TABLE} s JOIN gone ON gone.id = s.article_id")};
+        DELETE FROM {TABLE} s USING gone WHERE s.article_id = gone.id;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER kb_search_forget_rows AFTER DELETE ON kb_article REFERENCING OLD TABLE
+        AS gone FOR EACH STATEMENT EXECUTE FUNCTION kb_search_forget_rows()""",
+    # Emptying kb_article (Django's tests do) empties both.
+    _FORGET_ALL.format(terms=f"DELETE FROM {TERMS};"),
+]
+TERMS_DROP = [
+    "DROP TRIGGER IF EXISTS kb_search_forget_rows ON kb_article",
+    "DROP FUNCTION IF EXISTS kb_search_forget_rows()",
+    f"DROP TABLE IF EXISTS {TERMS}",
+    _FORGET_ALL.format(terms=""),
+    """CREATE TRIGGER kb_search_forget_row AFTER DELETE ON kb_article
+        FOR EACH ROW EXECUTE FUNCTION kb_search_forget()""",
+]
+
 _DOCUMENT = (
     "setweight(to_tsvector(%(config)s::regconfig, %(title)s), 'A')"
     " || setweight(to_tsvector(%(config)s::regconfig, %(codes)s), 'A')"
@@ -83,16 +144,19 @@ class PostgresBackend(SearchBackend):
                 "visibility": d.visibility,
                 "grp": d.group,
                 "config": CONFIGS[d.language],
-                "title": d.title,
-                "codes": d.codes,
-                "summary": d.summary,
-                "body": d.body,
+                "title": hyphens_apart(d.title),
+                "codes": hyphens_apart(d.codes),
+                "summary": hyphens_apart(d.summary),
+                "body": hyphens_apart(d.body),
             }
             for d in documents
         ]
         if not rows:
             return
+        ids = [row["id"] for row in rows]
         with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_LOCK_TERMS}")
+            cursor.execute(_count_terms("-1", f"{TABLE} s", _THESE), [ids])
             cursor.executemany(
                 f"INSERT INTO {TABLE} (article_id, language, kind, visibility, grp, document)"
                 f" VALUES (%(id)s, %(language)s, %(kind)s, %(visibility)s, %(grp)s, {_DOCUMENT})"
@@ -101,14 +165,36 @@ class PostgresBackend(SearchBackend):
                 " document = EXCLUDED.document",
                 rows,
             )
+            cursor.execute(_count_terms("+1", f"{TABLE} s", _THESE), [ids])
 
     def remove(self, article_ids: Iterable[int]) -> None:
+        ids = list(article_ids)
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [list(article_ids)])
+            cursor.execute(f"SELECT {_LOCK_TERMS}")
+            cursor.execute(_count_terms("-1", f"{TABLE} s", _THESE), [ids])
+            cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [ids])
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_LOCK_TERMS}")
             cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(f"DELETE FROM {TERMS}")
+
+    def frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        # Each word read as the index reads it, in French and in English (unaccent, stemmer,
+        # stop words); the articles holding each distinct lexeme, added up.
+        if not words:
+            return {}
+        sql = (
+            "SELECT w.word, coalesce(sum(t.documents), 0) FROM unnest(%s::text[]) AS w(word)"
+            " LEFT JOIN LATERAL (SELECT DISTINCT lexeme FROM unnest("
+            " tsvector_to_array(to_tsvector('kb_fr', w.word))"
+            " || tsvector_to_array(to_tsvector('kb_en', w.word))) AS lexeme) AS l ON true"
+            f" LEFT JOIN {TERMS} t ON t.term = l.lexeme GROUP BY w.word"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(words)])
+            return {word: max(int(n), 0) for word, n in cursor.fetchall()}
 
     def _run(
         self,
@@ -156,7 +242,7 @@ class PostgresBackend(SearchBackend):
         limit: int,
     ) -> list[Hit]:
         queries = {
-            language: (f"websearch_to_tsquery('{config}', %s)", [query])
+            language: (f"websearch_to_tsquery('{config}', %s)", [websearch_text(query)])
             for language, config in CONFIGS.items()
         }
         return self._run(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -47,6 +48,38 @@ _WORD = re.compile(r"[^\W_]+")
 _QUOTED = re.compile(r'"([^"]{3,200})"|«\s*([^»]{3,200}?)\s*»|“([^”]{3,200})”')
 # Something that looks like an error code: letters and digits mixed, or a long number.
 _CODE = re.compile(r"^(?=.*\d)[a-z0-9]{3,}$")
+
+
+# PostgreSQL's parser reads "ERR-4012" as the word "err" then the number "-4012", and
+# "glisser-déposer" as a compound; SQLite's tokenizer and `words` read two words, "err" then
+# "4012". The PostgreSQL backend puts a space for such a hyphen, in what it indexes and in what
+# it searches, so that a code typed "4012" or quoted "ERR-4012" is read the same everywhere.
+_INNER_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+
+
+def hyphens_apart(text: str) -> str:
+    """ "ERR-4012" -> "ERR 4012"; a leading "-" (exclusion) is kept."""
+    return _INNER_HYPHEN.sub(" ", text)
+
+
+def websearch_text(query: str) -> str:
+    """`query` with hyphens apart, a hyphenated word made a phrase (as `parse` reads it)."""
+    out = []
+    for match in re.finditer(r'"([^"]*)"?|(\S+)', query):
+        quoted, bare = match.group(1), match.group(2)
+        if quoted is not None:
+            out.append(f'"{hyphens_apart(quoted)}"')
+        elif _INNER_HYPHEN.search(bare):
+            sign = "-" if bare.startswith("-") else ""
+            out.append(f'{sign}"{hyphens_apart(bare.removeprefix("-"))}"')
+        else:
+            out.append(bare)
+    return " ".join(out)
+
+
+def is_code(word: str) -> bool:
+    """A word that looks like an error code: letters and digits mixed, or a long number."""
+    return bool(_CODE.match(word))
 
 
 def fold(text: str) -> str:
@@ -137,7 +170,8 @@ def terms_of(text: str, *, limit: int) -> tuple[list[str], list[list[str]]]:
     """The telling words and quoted phrases of free text (a request being typed), for OR search.
 
     Quoted passages (error messages) come first, then words that look like error codes, then
-    the other words in order of first appearance, without stop words of either language.
+    the other words in order of first appearance, without stop words of either language, and
+    each stem once ("documents" after "document" adds nothing).
     """
     phrases = []
     for match in _QUOTED.finditer(text):
@@ -147,14 +181,44 @@ def terms_of(text: str, *, limit: int) -> tuple[list[str], list[list[str]]]:
         if len(phrases) == 3:
             break
     seen: set[str] = set()
+    seen_stems: set[tuple[str, ...]] = set()
     codes: list[str] = []
     plain: list[str] = []
     for word in words(text):
         if word in seen or len(word) < 3:
             continue
         seen.add(word)
-        if _CODE.match(word):
+        stems_of_word = tuple(stem(word, language) for language in LANGUAGES)
+        if stems_of_word in seen_stems:
+            continue
+        seen_stems.add(stems_of_word)
+        if is_code(word):
             codes.append(word)
         elif not (is_stop_word(word, "fr") or is_stop_word(word, "en")):
             plain.append(word)
     return (codes + plain)[:limit], phrases
+
+
+def telling_words(
+    words: Sequence[str], frequencies: Mapping[str, int], *, limit: int, budget: int
+) -> list[str]:
+    """The most telling of `words`: the rarest in the index first, a bounded candidate set.
+
+    `frequencies` says how many indexed articles hold each word (in either language). Words no
+    article holds are left out (they can match nothing). The others are taken from the rarest
+    to the most common, ties in the order of `words`, up to `limit` of them and as long as the
+    articles they can match add up to at most `budget`; the rarest is always taken, so a text
+    made only of common words still finds something. A common word adds little to a ranking
+    (it is in most articles) and a great deal to its cost (every article holding it is ranked).
+    """
+    order = {word: n for n, word in enumerate(words)}
+    held = [word for word in order if frequencies.get(word, 0) > 0]
+    found = sorted(held, key=lambda word: (frequencies[word], order[word]))
+    chosen: list[str] = []
+    total = 0
+    for word in found[:limit]:
+        total += frequencies[word]
+        if chosen and total > budget:
+            break
+        chosen.append(word)
+    return chosen
