@@ -715,9 +715,21 @@ def test_next_opening_and_closing_match_the_oracle(case, data) -> None:
     expected_opening = oracle.next_opening(spec, at, horizon_days=60)
     assert expected_opening is not None  # every random calendar opens at least weekly
     assert calendar.next_opening(at) == expected_opening
-    expected_closing = oracle.next_closing(spec, at, horizon_days=15)
+    # The open stretch starts at the next opening, which may be weeks away (closed Sundays).
+    expected_closing = oracle.next_closing(spec, expected_opening, horizon_days=15)
     if expected_closing is None:  # open for 15 days on end: 24/7 or round the clock
         closing = calendar.next_closing(at)
         assert closing is None or closing > expected_opening + timedelta(days=15)
     else:
         assert calendar.next_closing(at) == expected_closing
+
+
+def test_next_closing_after_weeks_of_closed_days_ends_the_next_open_stretch() -> None:
+    # Found by hypothesis: the open stretch starts weeks later, two Sundays being closed.
+    calendar = Calendar.weekly(
+        "America/Toronto", {6: [(0, 1)]}, closed_dates=[date(2026, 3, 15), date(2026, 3, 22)]
+    )
+    at = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)
+    opening = datetime(2026, 3, 29, 0, 0, tzinfo=ZoneInfo("America/Toronto"))
+    assert calendar.next_opening(at) == opening
+    assert calendar.next_closing(at) == opening + timedelta(minutes=1)
