@@ -148,22 +148,24 @@ class Server:
 def wrk(
     url: str,
     *,
+    paths: list[str] | None = None,
     method: str = "GET",
     body: str | None = None,
     headers: dict[str, str] | None = None,
     duration: int,
     connections: int = 4,
 ) -> dict[str, float]:
+    parts = urllib.parse.urlsplit(url)
     env = {
         **os.environ,
         "WRK_METHOD": method,
-        "WRK_PATH": urllib.parse.urlsplit(url).path
-        + (("?" + urllib.parse.urlsplit(url).query) if urllib.parse.urlsplit(url).query else ""),
+        "WRK_PATH": parts.path + (f"?{parts.query}" if parts.query else ""),
+        "WRK_PATHS": "\n".join(paths or []),
     }
     if body is not None:
         env["WRK_BODY"] = body
     env["WRK_HEADERS"] = "\n".join(f"{k}: {v}" for k, v in (headers or {}).items())
-    base = f"{urllib.parse.urlsplit(url).scheme}://{urllib.parse.urlsplit(url).netloc}"
+    base = f"{parts.scheme}://{parts.netloc}"
     out = subprocess.run(
         [
             "wrk",
@@ -605,6 +607,33 @@ def scenario_detail(soutien: Soutien, duration: int) -> list[Result]:
     ]
 
 
+KB_ARTICLES = 50_000
+
+
+def scenario_kb(soutien: Soutien, duration: int) -> list[Result]:
+    """Knowledge-base search through the API on the KB benchmark's 50,000 articles."""
+    import random
+
+    import kb_search
+    from soutien.kb.models import Article
+
+    if not Article.objects.exists():
+        kb_search.generate(KB_ARTICLES, seed=2026)
+    server = soutien.start()
+    rng = random.Random(7)
+    paths = [
+        "/api/v1/kb/search?" + urllib.parse.urlencode({"q": q, "lang": rng.choice(["fr", "en"])})
+        for q in kb_search.queries(rng, 500)
+    ]
+    summary = wrk(
+        f"http://127.0.0.1:{PORTS['soutien']}/api/v1/kb/search",
+        paths=paths,
+        headers={"Authorization": f"Bearer {soutien.token}"},
+        duration=duration,
+    )
+    return [_record(Result("kb search", "soutien", KB_ARTICLES, note="articles"), summary, server)]
+
+
 def _ratio_lines(results: list[Result]) -> list[str]:
     by = {(r.scenario, r.system, r.size): r for r in results}
     lines = []
@@ -630,7 +659,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description="Soutien side by side with django-helpdesk and the ceiling."
     )
-    parser.add_argument("scenarios", nargs="*", default=["create", "queue", "detail"])
+    parser.add_argument("scenarios", nargs="*", default=["create", "queue", "detail", "kb"])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--duration", type=int, default=20, help="seconds of load per measurement")
     args = parser.parse_args()
@@ -655,6 +684,8 @@ def main() -> None:
                 results += scenario_queue(soutien, helpdesk, size, args.duration)
             if "detail" in args.scenarios and size == sizes[-1]:
                 results += scenario_detail(soutien, args.duration)
+            if "kb" in args.scenarios and size == sizes[-1]:
+                results += scenario_kb(soutien, args.duration)
     finally:
         for server in (soutien.server, helpdesk.server):
             if server is not None:

@@ -1,10 +1,13 @@
 -- One request shape for wrk, read from the environment, and a JSON summary at the end.
 --   WRK_METHOD   GET or POST (default GET)
 --   WRK_PATH     the path, e.g. /api/v1/tickets?level=2
+--   WRK_PATHS    several paths, one per line, taken in turn (instead of WRK_PATH)
 --   WRK_BODY     a body; "{n}" in it becomes a number unique to each request
 --   WRK_HEADERS  headers, one "Name: value" per line
 local method = os.getenv("WRK_METHOD") or "GET"
 local path = os.getenv("WRK_PATH") or "/"
+local paths = {}
+for line in string.gmatch(os.getenv("WRK_PATHS") or "", "[^\n]+") do table.insert(paths, line) end
 local body = os.getenv("WRK_BODY")
 local headers = {}
 for line in string.gmatch(os.getenv("WRK_HEADERS") or "", "[^\n]+") do
@@ -29,7 +32,9 @@ request = function()
   if body then
     payload = string.gsub(body, "{n}", tostring(thread_id) .. "-" .. tostring(counter))
   end
-  return wrk.format(method, path, headers, payload)
+  local target = path
+  if #paths > 0 then target = paths[(counter % #paths) + 1] end
+  return wrk.format(method, target, headers, payload)
 end
 
 response = function(status, headers, body)
