@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "soutien.sla",
     "soutien.contracts",
     "soutien.notifications",
+    "soutien.mail",
     "soutien.web",
 ]
 
@@ -174,6 +175,10 @@ EMAIL_USE_SSL = e.envbool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = e.envint("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = e.env("DEFAULT_FROM_EMAIL", "soutien@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Mail intake (soutien.mail): larger messages keep only their headers and go to quarantine;
+# automatic answers (acknowledgements, refusals) one address may get per hour (loop breaker).
+SOUTIEN_MAIL_MAX_MESSAGE_BYTES = e.envint("SOUTIEN_MAIL_MAX_MESSAGE_BYTES", 80 * 1024 * 1024)
+SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR = e.envint("SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR", 5)
 
 # API tokens expire; a client can ask for a shorter life, never a longer one.
 SOUTIEN_API_TOKEN_DAYS = e.envint("SOUTIEN_API_TOKEN_DAYS", 30)
