@@ -58,9 +58,10 @@ def _mail_settings(settings) -> None:
 @pytest.fixture
 def make_mailbox(db, dovecot: Dovecot) -> Callable[..., Mailbox]:
     def make(**fields: object) -> Mailbox:
-        user = dovecot.new_user(str(fields.pop("prefix", "box")))
+        prefix = str(fields.pop("prefix", "box"))
+        user = dovecot.new_user()
         values: dict[str, object] = {
-            "name": user,
+            "name": f"{prefix}-{user}",
             "address": SUPPORT,
             "host": dovecot.host,
             "port": dovecot.port,

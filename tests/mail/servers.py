@@ -23,6 +23,7 @@ from imapclient import IMAPClient
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "imap-test-password"
+ACCOUNTS = 500
 
 
 def free_port() -> int:
@@ -52,6 +53,7 @@ first_valid_uid = 1
 first_valid_gid = 1
 mail_location = maildir:{root}/mail/%u
 mail_fsync = never
+auth_failure_delay = 0
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
@@ -101,7 +103,11 @@ class Dovecot:
         root = self.root
         root.chmod(0o755)
         (root / "mail").mkdir()
-        (root / "passwd").write_text("")
+        # Accounts made up front: Dovecot notices a changed passwd file by its mtime, to the
+        # second, so accounts appended while it runs could be missed.
+        (root / "passwd").write_text(
+            "".join(f"user{n}:{{PLAIN}}{PASSWORD}\n" for n in range(1, ACCOUNTS + 1))
+        )
         if os.getuid() == 0:
             # Dovecot refuses uid 0 for mail: the mail belongs to an unprivileged system user.
             mail_user, internal, login, chroot = "nobody", "dovecot", "dovenull", ""
@@ -155,14 +161,13 @@ class Dovecot:
         self.process = None
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def new_user(self, prefix: str = "box") -> str:
-        """A fresh IMAP account (its INBOX is empty); Dovecot re-reads the passwd file."""
+    def new_user(self) -> str:
+        """A fresh IMAP account, never used before: its INBOX is empty."""
         with self._lock:
             self._users += 1
-            name = f"{prefix}{self._users}-{os.getpid()}"
-            with (self.root / "passwd").open("a") as handle:
-                handle.write(f"{name}:{{PLAIN}}{PASSWORD}\n")
-        return name
+            if self._users > ACCOUNTS:
+                raise RuntimeError("out of test IMAP accounts: raise ACCOUNTS")
+            return f"user{self._users}"
 
     def client(self, user: str) -> IMAPClient:
         client = IMAPClient(self.host, port=self.port, ssl=False, timeout=30)

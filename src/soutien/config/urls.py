@@ -15,6 +15,7 @@ urlpatterns = [
     path("fichiers/<int:attachment_id>/", web_views.download, name="download"),
     path("portail/", include("soutien.web.portal.urls")),
     path("console/", include("soutien.web.console.urls")),
+    path("console/", include("soutien.web.mail_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -156,7 +156,7 @@ class _TextExtractor(HTMLParser):
         if self.skip:
             return
         if not self.pre:
-            data = re.sub(r"\s+", " ", data)
+            data = re.sub(r"[ \t\r\n\f\v]+", " ", data)  # NBSP is meant: keep it
         if not self.lines[-1] and self.quote:
             self.lines[-1] = "> " * self.quote
         for n, piece in enumerate(data.split("\n")):

@@ -115,6 +115,7 @@ def _server_done(
     if keep and action != Mailbox.AfterImport.FLAG:
         imap.done(sorted(keep), Mailbox.AfterImport.FLAG)
     imap.done([u for u in uids if u not in keep], action, mailbox.move_to)
+    _step("server_acted", uids=uids)
     ServerCopy.objects.filter(pk__in=[c.pk for c in copies]).update(server_done_at=timezone.now())
     _step("server_done", uids=uids)
     report.server_done += len(copies)

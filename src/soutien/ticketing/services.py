@@ -229,6 +229,8 @@ def ticket_set_level(*, actor: User, ticket: Ticket, level: int) -> Ticket:
             ticket.status = Status.OPEN
             fields.append("status")
             _record(ticket, actor, Event.Action.STATUS, **{"from": Status.NEW, "to": Status.OPEN})
+            # Email to the client: taken in hand (by whom is read when it is sent).
+            mail.status_changed(ticket=ticket, actor=actor, old=Status.NEW, new=Status.OPEN)
         _touch(ticket, *fields)
         _record(ticket, actor, Event.Action.LEVEL, **{"from": previous, "to": level})
         # The target changes with the level; it is counted again from `received_at`.
