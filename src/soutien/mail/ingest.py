@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import PurePath
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -52,16 +54,56 @@ class Outcome:
     reason: str = ""
     ticket: Ticket | None = None
     message_pk: int | None = None
+    content_ids: dict[str, int] = field(default_factory=dict)
 
 
-def own_addresses() -> set[str]:
+@dataclass
+class Context:
+    """What processing a run of emails shares: read once, not once per email."""
+
+    own: frozenset[str]
+    mailboxes: dict[int, Mailbox]
+    # Lower-case address -> its user, for the senders of the run (None: nobody on file).
+    users: dict[str, User | None]
+
+    @classmethod
+    def for_emails(cls, email_ids: list[int]) -> Context:
+        addresses = {
+            a.lower()
+            for a in InboundEmail.objects.filter(pk__in=email_ids).values_list(
+                "from_address", flat=True
+            )
+            if a
+        }
+        users: dict[str, User | None] = dict.fromkeys(addresses)
+        found = (
+            User.objects.select_related("organization")
+            .alias(address=Lower("email"))
+            .filter(address__in=addresses)
+            .exclude(email="")
+        )
+        for user in found:
+            users[user.email.lower()] = user
+        return cls(
+            own=own_addresses(),
+            mailboxes={box.pk: box for box in Mailbox.objects.all()},
+            users=users,
+        )
+
+    def user(self, address: str) -> User | None:
+        if address not in self.users:
+            self.users[address] = _user_by_address(address)
+        return self.users[address]
+
+
+def own_addresses() -> frozenset[str]:
     """Addresses mail from which is our own: every mailbox's, and the sending address."""
     addresses = {a.lower() for a in Mailbox.objects.values_list("address", flat=True) if a}
     for value in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL):
         address = str(value).rsplit("<", 1)[-1].rstrip(">").strip().lower()
         if address:
             addresses.add(address)
-    return addresses
+    return frozenset(addresses)
 
 
 def _moment(email: InboundEmail) -> datetime:
@@ -145,19 +187,32 @@ def _new_contact(*, email: str, name: str, phone: str = "", language: str) -> Us
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        found = User.objects.filter(email__iexact=email).first() if email else None
+        found = _user_by_address(email) if email else None
         if found is None:
             raise
         user = found
     return user
 
 
-def _sender(email: InboundEmail, parsed: ParsedEmail, mailbox: Mailbox | None) -> User | None:
+def _user_by_address(address: str) -> User | None:
+    """The user with this address, found through the unique index on lower(email)."""
+    return (
+        User.objects.select_related("organization")
+        .alias(address=Lower("email"))
+        .filter(address=address.lower())
+        .exclude(email="")
+        .first()
+    )
+
+
+def _sender(
+    email: InboundEmail, parsed: ParsedEmail, mailbox: Mailbox | None, context: Context
+) -> User | None:
     """The contact who wrote, or None if the mailbox refuses unknown senders."""
     address = parsed.from_address
     if not address:
         raise Quarantine("no sender address (From) could be read")
-    user = User.objects.filter(email__iexact=address).first()
+    user = context.user(address)
     if user is not None:
         if user.organization_id is None:
             raise Quarantine(
@@ -172,7 +227,9 @@ def _sender(email: InboundEmail, parsed: ParsedEmail, mailbox: Mailbox | None) -
     if mailbox is not None and mailbox.unknown_sender == Mailbox.UnknownSender.REFUSE:
         catalog.refusal(email=email, address=address, language=language)
         return None
-    return _new_contact(email=address, name=parsed.from_name, language=language)
+    user = _new_contact(email=address, name=parsed.from_name, language=language)
+    context.users[address] = user
+    return user
 
 
 def _thread(email: InboundEmail, parsed: ParsedEmail, sender: User) -> Ticket | None:
@@ -237,10 +294,10 @@ def _link_images(ticket: Ticket, message_pk: int | None, content_ids: list[str])
     return {cid: pk for cid, pk in zip(content_ids, stored, strict=False) if cid}
 
 
-def _ingest(email: InboundEmail, parsed: ParsedEmail) -> Outcome:
+def _ingest(email: InboundEmail, parsed: ParsedEmail, context: Context) -> Outcome:
     mailbox = email.mailbox
     fax = bool(mailbox and mailbox.is_fax_gateway)
-    noise = rules.noise_reason(parsed, own_addresses=own_addresses(), fax_gateway=fax)
+    noise = rules.noise_reason(parsed, own_addresses=context.own, fax_gateway=fax)
     if noise:
         return Outcome(InboundEmail.Status.IGNORED, noise)
     language = mailbox.language if mailbox else settings.LANGUAGE_CODE
@@ -261,7 +318,7 @@ def _ingest(email: InboundEmail, parsed: ParsedEmail) -> Outcome:
             intake=True,
         )
         return Outcome(InboundEmail.Status.IMPORTED, ticket=ticket)
-    sender = _sender(email, parsed, mailbox)
+    sender = _sender(email, parsed, mailbox, context)
     if sender is None:
         return Outcome(InboundEmail.Status.REFUSED, "unknown sender: answered with a refusal")
     language = sender.language
@@ -277,8 +334,12 @@ def _ingest(email: InboundEmail, parsed: ParsedEmail) -> Outcome:
             uploads=uploads,
         )
         images = _link_images(message.ticket, message.pk, content_ids)
-        email.content_ids = images
-        return Outcome(InboundEmail.Status.IMPORTED, ticket=message.ticket, message_pk=message.pk)
+        return Outcome(
+            InboundEmail.Status.IMPORTED,
+            ticket=message.ticket,
+            message_pk=message.pk,
+            content_ids=images,
+        )
     assert sender.organization is not None
     ticket = ticket_create(
         actor=sender,
@@ -291,8 +352,8 @@ def _ingest(email: InboundEmail, parsed: ParsedEmail) -> Outcome:
         uploads=uploads,
         intake=True,
     )
-    email.content_ids = _link_images(ticket, None, content_ids)
-    return Outcome(InboundEmail.Status.IMPORTED, ticket=ticket)
+    images = _link_images(ticket, None, content_ids)
+    return Outcome(InboundEmail.Status.IMPORTED, ticket=ticket, content_ids=images)
 
 
 def _quarantine(email_id: int, reason: str) -> str:
@@ -303,62 +364,127 @@ def _quarantine(email_id: int, reason: str) -> str:
     return InboundEmail.Status.QUARANTINED
 
 
-def _claim(email_id: int) -> InboundEmail | None:
+Claim = tuple[int, bytes]  # attempts so far (this one included), raw bytes
+
+
+def _count_attempt(email_id: int) -> Claim | None:
+    """Count an attempt and read the bytes, in one statement (RETURNING: PostgreSQL and SQLite
+    3.35+, which Django 5.2 requires); None if the email is not waiting."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {InboundEmail._meta.db_table} SET attempts = attempts + 1"  # noqa: S608
+            " WHERE id = %s AND status = %s RETURNING attempts, raw",
+            [email_id, InboundEmail.Status.RECEIVED],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (int(row[0]), bytes(row[1]))
+
+
+def _claim(email_id: int) -> Claim | None:
     """Count an attempt before trying, so an email that kills the process is set aside."""
     with transaction.atomic():
-        email = (
-            InboundEmail.objects.select_for_update()
-            .filter(pk=email_id, status=InboundEmail.Status.RECEIVED)
-            .first()
+        if connection.vendor == "postgresql":
+            # Losing this count to a database crash costs nothing: no need to wait for fsync.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return _count_attempt(email_id)
+
+
+def _lock(email_id: int, mailboxes: dict[int, Mailbox]) -> InboundEmail | None:
+    """Lock the email if it still waits (in the caller's transaction); what processing needs.
+
+    One statement: a second worker processing the same email waits on the row lock, then
+    finds it no longer waiting.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {InboundEmail._meta.db_table} SET processed_at = %s"  # noqa: S608
+            " WHERE id = %s AND status = %s RETURNING mailbox_id, arrived_at, subject, message_id",
+            [timezone.now(), email_id, InboundEmail.Status.RECEIVED],
         )
-        if email is None:
-            return None
-        email.attempts += 1
-        email.save(update_fields=["attempts"])
-    return email
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    mailbox_id, arrived_at, subject, message_id = row
+    if isinstance(arrived_at, str):  # SQLite hands back text from a raw query
+        arrived_at = datetime.fromisoformat(arrived_at)
+    if timezone.is_naive(arrived_at):
+        arrived_at = timezone.make_aware(arrived_at, UTC)
+    mailbox = None
+    if mailbox_id is not None:
+        mailbox = mailboxes.get(mailbox_id) or Mailbox.objects.get(pk=mailbox_id)
+    return InboundEmail(
+        pk=email_id, mailbox=mailbox, arrived_at=arrived_at, subject=subject,
+        message_id=message_id, status=InboundEmail.Status.RECEIVED,
+    )  # fmt: skip
 
 
 def process(*, email_id: int) -> str:
     """Process one stored email; returns its status. Safe to run twice, or at once by two."""
-    email = _claim(email_id)
-    if email is None:
-        return str(
-            InboundEmail.objects.filter(pk=email_id).values_list("status", flat=True).first()
-        )
-    if email.attempts > MAX_ATTEMPTS:
-        return _quarantine(
-            email_id, f"processing stopped abruptly {MAX_ATTEMPTS} times (a crash or a timeout)"
-        )
+    return _process(email_id, Context.for_emails([email_id]))[0]
+
+
+def process_many(email_ids: list[int]) -> Iterator[str]:
+    """Process emails in this order; yields each one's status.
+
+    Each email's attempt is counted inside the transaction that files the one before it:
+    still committed before the email is tried, without a transaction of its own.
+    """
+    context = Context.for_emails(email_ids)
+    claimed: Claim | None = None
+    for n, email_id in enumerate(email_ids):
+        then = email_ids[n + 1] if n + 1 < len(email_ids) else None
+        status, claimed = _process(email_id, context, claimed=claimed, then=then)
+        yield status
+
+
+def _process(
+    email_id: int, context: Context, *, claimed: Claim | None = None, then: int | None = None
+) -> tuple[str, Claim | None]:
+    """Process one email; with `then`, also count the next one's attempt (returned)."""
+    claimed = claimed or _claim(email_id)
+    if claimed is None:
+        status = InboundEmail.objects.filter(pk=email_id).values_list("status", flat=True)
+        return str(status.first()), None
+    attempts, raw = claimed
+    if attempts > MAX_ATTEMPTS:
+        reason = f"processing stopped abruptly {MAX_ATTEMPTS} times (a crash or a timeout)"
+        return _quarantine(email_id, reason), None
     try:
-        parsed = parse(bytes(email.raw))
+        parsed = parse(raw)
     except Unreadable as exc:
-        return _quarantine(email_id, str(exc))
+        return _quarantine(email_id, str(exc)), None
     except Exception as exc:
         logger.exception("email %s could not be parsed", email_id)
-        return _quarantine(email_id, f"could not be read: {type(exc).__name__}: {exc}")
+        return _quarantine(email_id, f"could not be read: {type(exc).__name__}: {exc}"), None
+    following: Claim | None = None
     try:
         with transaction.atomic():
-            email = InboundEmail.objects.select_for_update().get(pk=email_id)
-            if email.status != InboundEmail.Status.RECEIVED:
-                return email.status
-            email.text = clean_text(parsed.text, 1_000_000)
-            email.html = sanitize_html(parsed.html[:2_000_000])
-            outcome = _ingest(email, parsed)
-            email.status = outcome.status
-            email.reason = outcome.reason
-            email.ticket = outcome.ticket
-            email.client_message_id = outcome.message_pk
-            email.processed_at = timezone.now()
-            email.save()
+            email = _lock(email_id, context.mailboxes)
+            if email is None:  # processed meanwhile by another worker
+                return str(InboundEmail.objects.get(pk=email_id).status), None
+            outcome = _ingest(email, parsed, context)
+            InboundEmail.objects.filter(pk=email_id).update(
+                text=clean_text(parsed.text, 1_000_000),
+                html=sanitize_html(parsed.html[:2_000_000]),
+                status=outcome.status,
+                reason=outcome.reason,
+                ticket=outcome.ticket,
+                client_message_id=outcome.message_pk,
+                content_ids=outcome.content_ids,
+                processed_at=timezone.now(),
+            )
+            if then is not None:
+                following = _count_attempt(then)
             logger.debug("processed", extra={"mail_step": "processed", "email": email_id})
     except Quarantine as exc:
-        return _quarantine(email_id, str(exc))
+        return _quarantine(email_id, str(exc)), None
     except ServiceError as exc:
-        return _quarantine(email_id, exc.message)
+        return _quarantine(email_id, exc.message), None
     except Exception as exc:
         logger.exception("email %s could not be imported", email_id)
-        return _quarantine(email_id, f"{type(exc).__name__}: {exc}")
-    return outcome.status
+        return _quarantine(email_id, f"{type(exc).__name__}: {exc}"), None
+    return outcome.status, following
 
 
 def retry(*, actor: User, email: InboundEmail) -> InboundEmail:

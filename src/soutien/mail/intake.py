@@ -25,10 +25,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
-from soutien.mail import ingest
+from soutien.mail import ingest, outbound
 from soutien.mail.imap import Fetched, ImapSession, MailboxError
 from soutien.mail.models import InboundEmail, Mailbox, ServerCopy
-from soutien.mail.parsing import identity
+from soutien.mail.parsing import Identity, identity
 
 logger = logging.getLogger(__name__)
 
@@ -59,46 +59,64 @@ def _max_message_bytes() -> int:
     return int(settings.SOUTIEN_MAIL_MAX_MESSAGE_BYTES)
 
 
-def _store(mailbox: Mailbox, copy: ServerCopy, fetched: Fetched, *, oversized: bool) -> bool:
-    """Store the bytes once and link the copy; returns False if the message was already stored."""
-    raw = fetched.raw
-    ident = identity(raw)
+def _new_email(
+    mailbox: Mailbox, copy: ServerCopy, fetched: Fetched, ident: Identity
+) -> InboundEmail:
     now = timezone.now()
-    arrived = fetched.arrived_at or now
-    with transaction.atomic():
-        email = InboundEmail.objects.filter(key=ident.key).first()
-        created = email is None
-        if email is None:
-            email = InboundEmail(
-                key=ident.key,
-                message_id=ident.message_id[:255],
-                mailbox=mailbox,
-                raw=raw,
-                size=copy.size or len(raw),
-                arrived_at=min(arrived, now),
-                from_address=ident.from_address[:254],
-                subject=ident.subject[:255],
-            )
-            if oversized:
-                limit = _max_message_bytes() // (1024 * 1024)
-                email.status = InboundEmail.Status.QUARANTINED
-                email.reason = (
-                    f"too large: {copy.size / (1024 * 1024):.1f} MB (the limit is {limit} MB);"
-                    " only its headers were kept, the whole message stays on the server"
-                )
+    email = InboundEmail(
+        key=ident.key,
+        message_id=ident.message_id[:255],
+        mailbox=mailbox,
+        raw=fetched.raw,
+        size=copy.size or len(fetched.raw),
+        arrived_at=min(fetched.arrived_at or now, now),
+        from_address=ident.from_address[:254],
+        subject=ident.subject[:255],
+    )
+    if copy.size > _max_message_bytes():
+        limit = _max_message_bytes() // (1024 * 1024)
+        email.status = InboundEmail.Status.QUARANTINED
+        email.reason = (
+            f"too large: {copy.size / (1024 * 1024):.1f} MB (the limit is {limit} MB);"
+            " only its headers were kept, the whole message stays on the server"
+        )
+    return email
+
+
+def _store(mailbox: Mailbox, items: list[tuple[ServerCopy, Fetched]], report: PollReport) -> None:
+    """Store a batch's bytes, each message once, and link the copies (in the caller's
+    transaction): a few statements for the whole batch."""
+    idents = [identity(fetched.raw) for _, fetched in items]
+    known = dict(
+        InboundEmail.objects.filter(key__in=[i.key for i in idents]).values_list("key", "pk")
+    )
+    fresh: dict[str, InboundEmail] = {}
+    for (copy, fetched), ident in zip(items, idents, strict=True):
+        if ident.key not in known and ident.key not in fresh:
+            fresh[ident.key] = _new_email(mailbox, copy, fetched, ident)
+    try:
+        with transaction.atomic():
+            InboundEmail.objects.bulk_create(fresh.values())
+    except IntegrityError:
+        # Another poll (another mailbox, another worker) stored some of them a moment ago.
+        for key, email in list(fresh.items()):
             try:
                 with transaction.atomic():
+                    email.pk = None
                     email.save(force_insert=True)
             except IntegrityError:
-                # Another poll (another mailbox, another worker) stored it a moment ago.
-                email = InboundEmail.objects.get(key=ident.key)
-                created = False
-        ServerCopy.objects.filter(pk=copy.pk).update(
-            state=ServerCopy.State.STORED, email=email, error=""
-        )
+                del fresh[key]
+                known[key] = InboundEmail.objects.get(key=key).pk
+    known.update({key: email.pk for key, email in fresh.items()})
+    report.stored += len(fresh)
+    report.duplicates += len(items) - len(fresh)
+    copies = []
+    for (copy, _fetched), ident in zip(items, idents, strict=True):
+        copy.state, copy.email_id, copy.error = ServerCopy.State.STORED, known[ident.key], ""
+        copies.append(copy)
+    ServerCopy.objects.bulk_update(copies, ["state", "email", "error"])
+    for copy, ident in zip(copies, idents, strict=True):
         _step("stored", uid=copy.uid, key=ident.key)
-    _step("committed", uid=copy.uid)
-    return created
 
 
 def _server_done(
@@ -109,7 +127,7 @@ def _server_done(
         return
     uids = [copy.uid for copy in copies]
     # An oversized message is only flagged: it exists whole nowhere but on the server.
-    keep = {c.uid for c in copies if c.email is not None and c.email.size > _max_message_bytes()}
+    keep = {c.uid for c in copies if c.size > _max_message_bytes()}
     action = mailbox.after_import
     _step("server_action", uids=uids, action=action)
     if keep and action != Mailbox.AfterImport.FLAG:
@@ -125,7 +143,7 @@ def _finish_pending(mailbox: Mailbox, imap: ImapSession, report: PollReport) -> 
     """Copies stored by an earlier poll that died before the server was told."""
     pending = ServerCopy.objects.filter(
         mailbox=mailbox, state=ServerCopy.State.STORED, server_done_at__isnull=True
-    ).select_related("email")
+    )
     stale = pending.exclude(uidvalidity=imap.uidvalidity)
     # UIDs of an older UIDVALIDITY mean nothing now; the messages are listed again under the
     # new one, recognized as already stored, and handled then.
@@ -216,26 +234,22 @@ def _store_listed(mailbox: Mailbox, imap: ImapSession, report: PollReport) -> No
             mailbox=mailbox, uidvalidity=imap.uidvalidity, state=ServerCopy.State.LISTED
         ).order_by("uid")[:MAX_PER_POLL]
     )
-    limit = _max_message_bytes()
     for batch in _batches(copies):
         fetched, refused = _fetch(imap, batch)
-        ServerCopy.objects.filter(pk__in=[c.pk for c in batch]).update(
-            fetch_attempts=F("fetch_attempts") + 1
-        )
         stored: list[ServerCopy] = []
-        for copy in batch:
-            item = fetched.get(copy.uid)
-            if item is None:
-                if copy.uid not in refused:
+        # One transaction (one durable commit) per batch; the server is told after it.
+        with transaction.atomic():
+            ServerCopy.objects.filter(pk__in=[c.pk for c in batch]).update(
+                fetch_attempts=F("fetch_attempts") + 1
+            )
+            for copy in batch:
+                if copy.uid not in fetched and copy.uid not in refused:
                     _gone(copy, report)
-                continue
-            if _store(mailbox, copy, item, oversized=copy.size > limit):
-                report.stored += 1
-            else:
-                report.duplicates += 1
-            stored.append(copy)
-        fresh = ServerCopy.objects.filter(pk__in=[c.pk for c in stored]).select_related("email")
-        _server_done(mailbox, imap, list(fresh.order_by("uid")), report)
+            stored = [c for c in batch if c.uid in fetched]
+            _store(mailbox, [(c, fetched[c.uid]) for c in stored], report)
+        for copy in stored:
+            _step("committed", uid=copy.uid)
+        _server_done(mailbox, imap, sorted(stored, key=lambda c: c.uid), report)
 
 
 def _gone(copy: ServerCopy, report: PollReport) -> None:
@@ -251,16 +265,24 @@ def _gone(copy: ServerCopy, report: PollReport) -> None:
     report.vanished += 1
 
 
-def process_pending(*, mailbox: Mailbox | None = None, limit: int = 2000) -> dict[str, int]:
-    """Process stored messages still waiting (this poll's, or a crashed poll's)."""
+def process_pending(
+    *, mailbox: Mailbox | None = None, limit: int = 2000, counts: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Process stored messages still waiting (this poll's, or a crashed poll's), oldest first.
+
+    Returns the outcomes of this call (and adds them to `counts`, if given).
+    """
     pending = InboundEmail.objects.filter(status=InboundEmail.Status.RECEIVED)
     if mailbox is not None:
         pending = pending.filter(mailbox=mailbox)
-    counts: dict[str, int] = {}
-    for pk in pending.order_by("id").values_list("pk", flat=True)[:limit]:
-        outcome = ingest.process(email_id=pk)
-        counts[outcome] = counts.get(outcome, 0) + 1
-    return counts
+    mine: dict[str, int] = {}
+    pks = list(pending.order_by("id").values_list("pk", flat=True)[:limit])
+    with outbound.batched():
+        for outcome in ingest.process_many(pks):
+            mine[outcome] = mine.get(outcome, 0) + 1
+            if counts is not None:
+                counts[outcome] = counts.get(outcome, 0) + 1
+    return mine
 
 
 def _record_outcome(mailbox: Mailbox, started: datetime, error: str) -> None:
@@ -279,11 +301,9 @@ def _record_outcome(mailbox: Mailbox, started: datetime, error: str) -> None:
                 f": {error}" if error else "")  # fmt: skip
 
 
-def poll(*, mailbox: Mailbox, process: bool = True) -> PollReport:
-    """One poll of a mailbox; never raises for anything the server or a message does."""
-    report = PollReport()
+def _server_side(mailbox: Mailbox, report: PollReport) -> None:
+    """The IMAP half of a poll: list, store, tell the server; failures go in `report.error`."""
     started = timezone.now()
-    Mailbox.objects.filter(pk=mailbox.pk).update(poll_started_at=started)
     try:
         with ImapSession(mailbox) as imap:
             if mailbox.uidvalidity != imap.uidvalidity:
@@ -300,6 +320,13 @@ def poll(*, mailbox: Mailbox, process: bool = True) -> PollReport:
         logger.exception("mailbox %s: poll failed", mailbox.name)
         report.error = f"{type(exc).__name__}: {exc}"
     _record_outcome(mailbox, started, report.error)
+
+
+def poll(*, mailbox: Mailbox, process: bool = True) -> PollReport:
+    """One poll of a mailbox; never raises for anything the server or a message does."""
+    report = PollReport()
+    Mailbox.objects.filter(pk=mailbox.pk).update(poll_started_at=timezone.now())
+    _server_side(mailbox, report)
     if process:
         report.processed = process_pending(mailbox=mailbox)
     return report

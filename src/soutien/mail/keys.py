@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -24,6 +25,7 @@ def _secrets() -> list[str]:
     return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
 
 
+@functools.lru_cache(maxsize=32)
 def _derive(secret: str, purpose: bytes) -> bytes:
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"soutien.mail", info=purpose)
     return hkdf.derive(secret.encode())

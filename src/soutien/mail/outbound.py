@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -73,24 +77,55 @@ def queue(
         auto_submitted=auto_submitted,
         message_id=keys.new_message_id(ticket_id),
     )
-    if auto_submitted == AUTO_REPLIED:
-        # A loop breaker for automatic answers: some robots ignore every header.
-        recent = OutboundEmail.objects.filter(
-            to_address__iexact=to_address,
-            auto_submitted=AUTO_REPLIED,
-            created_at__gte=timezone.now() - RATE_WINDOW,
-        ).exclude(status=OutboundEmail.Status.SUPPRESSED)
-        if recent.count() >= settings.SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR:
-            row.status = OutboundEmail.Status.SUPPRESSED
-            row.last_error = "rate limit: too many automatic answers to this address this hour"
+    # A loop breaker for automatic answers: some robots ignore every header.
+    limit = settings.SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR
+    if auto_submitted == AUTO_REPLIED and _recent_answers(to_address) >= limit:
+        row.status = OutboundEmail.Status.SUPPRESSED
+        row.last_error = "rate limit: too many automatic answers to this address this hour"
     row.save(force_insert=True)
+    if auto_submitted == AUTO_REPLIED and row.status == OutboundEmail.Status.QUEUED:
+        counted = _counted.get()
+        if counted is not None:
+            counted[to_address.lower()] += 1
     if row.status == OutboundEmail.Status.QUEUED:
         pk = row.pk
         transaction.on_commit(lambda: _enqueue(pk))
     return row
 
 
+# While a batch is open (`batched()`), emails to deliver are gathered for one task, and the
+# automatic answers to each address counted once.
+_gathered: ContextVar[list[int] | None] = ContextVar("soutien_mail_gathered", default=None)
+_counted: ContextVar[defaultdict[str, int] | None] = ContextVar(
+    "soutien_mail_counted", default=None
+)
+
+
+def _recent_answers(address: str) -> int:
+    """Automatic answers sent or queued to this address in the last hour."""
+    counted = _counted.get()
+    key = address.lower()
+    if counted is not None and key in counted:
+        return counted[key]
+    found = (
+        OutboundEmail.objects.filter(
+            to_address__iexact=address,
+            auto_submitted=AUTO_REPLIED,
+            created_at__gte=timezone.now() - RATE_WINDOW,
+        )
+        .exclude(status=OutboundEmail.Status.SUPPRESSED)
+        .count()
+    )
+    if counted is not None:
+        counted[key] = found
+    return found
+
+
 def _enqueue(pk: int) -> None:
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.append(pk)
+        return
     from soutien.mail.tasks import deliver_email
 
     try:
@@ -98,6 +133,30 @@ def _enqueue(pk: int) -> None:
     except Exception:
         # The periodic job delivers whatever is still queued.
         logger.exception("could not queue the delivery of email %s", pk)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Deliver the emails queued (and committed) inside the block with one task, at its end.
+
+    The mail intake files hundreds of requests in a row: one task for their acknowledgements
+    instead of one each. If the process dies first, the periodic job delivers them.
+    """
+    token = _gathered.set([])
+    counted = _counted.set(defaultdict(int))
+    try:
+        yield
+    finally:
+        pks = _gathered.get() or []
+        _gathered.reset(token)
+        _counted.reset(counted)
+        if pks:
+            from soutien.mail.tasks import deliver_emails
+
+            try:
+                deliver_emails.enqueue(pks)
+            except Exception:
+                logger.exception("could not queue the delivery of %d emails", len(pks))
 
 
 def _thread(row: OutboundEmail) -> dict[str, str]:

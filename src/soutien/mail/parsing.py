@@ -16,18 +16,48 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
+from email.policy import EmailPolicy
 
 # Parts nested deeper than this are not read (the standard parser itself recurses).
 MAX_DEPTH = 40
 MAX_PARTS = 500
+# More multipart sections than this is a MIME bomb, refused before the (recursive, slow)
+# standard parser spends a second on it.
+MAX_MULTIPARTS = 200
+BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)
 HEADER_LIMIT = 2000
 MAX_REFERENCES = 40
 ANGLE_ID = re.compile(r"<([^<>\s]{1,250})>")
 SURROGATES = re.compile(r"[\ud800-\udfff]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SAFE_FALLBACK = "cp1252"
+
+
+class _Headers(HeaderRegistry):
+    """The modern policy's header registry, remembering what it parsed for one message.
+
+    The modern policy parses a header anew at every access, and the parser itself reads each
+    part's Content-Type a dozen times; header objects are immutable, so a parsed one serves
+    again for the same name and value.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parsed: dict[tuple[str, str], BaseHeader] = {}
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        found = self.parsed.get((name, value))
+        if found is None:
+            found = self.parsed[(name, value)] = super().__call__(name, value)
+        return found
+
+
+def _policy() -> EmailPolicy[EmailMessage]:
+    """The modern policy (`email.policy.default`), with a header cache for one message."""
+    return policy.default.clone(header_factory=_Headers())
 
 
 class Unreadable(Exception):
@@ -227,22 +257,26 @@ def _split_raw(raw: bytes) -> tuple[bytes, bytes]:
     return raw, b""
 
 
-def identity(raw: bytes) -> Identity:
+def identity(raw: bytes, msg: Message | None = None) -> Identity:
     """Message-ID, dedupe key, sender and subject from the headers alone; never raises.
 
     A message without a usable Message-ID gets one derived from what every copy of it shares
     (sender, recipients, date, subject, body), so the same message seen twice is one message.
+    `msg`: the message already parsed from `raw`, if it was.
     """
+    parts: list[str] = []
     try:
-        msg = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        if msg is None:
+            msg = BytesHeaderParser(policy=_policy()).parsebytes(raw)
         raw_headers = _raw_headers(msg)
         ids = _ids(header(msg, "Message-ID", raw_headers))
         senders = _addresses(msg, "From", raw_headers)
         sender = senders[0][1] if senders else ""
         subject = header(msg, "Subject", raw_headers)[:255]
-        parts = [header(msg, name, raw_headers) for name in ("From", "To", "Cc", "Date")]
+        if not ids:
+            parts = [header(msg, name, raw_headers) for name in ("From", "To", "Cc", "Date")]
     except Exception:
-        ids, sender, subject, parts = [], "", "", []
+        ids, sender, subject = [], "", ""
     if ids:
         message_id, derived = ids[0], False
     else:
@@ -255,29 +289,43 @@ def identity(raw: bytes) -> Identity:
     return Identity(message_id, derived, key, sender, subject)
 
 
-def _filename(part: Message, index: int) -> str:
-    name = ""
+def _info(part: Message) -> tuple[str, str, str, str]:
+    """Content type, charset, disposition and file name, each header parsed once (the modern
+    policy parses a header anew at every access)."""
+    ctype, charset, disposition, name = part.get_default_type(), "", "", ""
     try:
-        name = part.get_filename() or ""
+        value = part.get("Content-Type")
+        if value is not None:
+            found = str(value).split(";", 1)[0].strip().lower()
+            ctype = found if found.count("/") == 1 else "text/plain"
+            params = getattr(value, "params", {})
+            charset = str(params.get("charset") or "").lower()
+            name = str(params.get("name") or "")
     except Exception:
-        name = ""
-    if not name:
-        try:
-            name = str(part.get_param("name") or "")
-        except Exception:
-            name = ""
+        ctype = "application/octet-stream"
+    try:
+        value = part.get("Content-Disposition")
+        if value is not None:
+            disposition = str(getattr(value, "content_disposition", "") or "").lower()
+            name = str(getattr(value, "params", {}).get("filename") or "") or name
+    except Exception:
+        disposition = "attachment"
+    return ctype, charset, disposition, name
+
+
+def _filename(name: str, ctype: str, index: int) -> str:
     name = _one_line(_decode_words(name) if "=?" in name else name, 250)
     if not name:
-        subtype = part.get_content_subtype() if part.get_content_maintype() != "message" else ""
+        subtype = ctype.partition("/")[2]
         extension = {"rfc822": "eml", "plain": "txt", "jpeg": "jpg", "octet-stream": "bin"}.get(
-            subtype or "rfc822", subtype
+            subtype, subtype
         )
         name = f"piece-jointe-{index}.{extension[:8] or 'bin'}"
     return name
 
 
-def _payload_bytes(part: Message) -> bytes:
-    if part.get_content_type() == "message/rfc822":
+def _payload_bytes(part: Message, ctype: str) -> bytes:
+    if ctype == "message/rfc822":
         try:
             inner = part.get_payload(0)
             assert isinstance(inner, Message)
@@ -303,7 +351,7 @@ def _walk(msg: Message, defects: list[str]) -> tuple[list[str], list[str], list[
         if seen > MAX_PARTS:
             defects.append(f"more than {MAX_PARTS} parts; the rest was not read")
             break
-        ctype = part.get_content_type()
+        ctype, charset, disposition, name = _info(part)
         if part.is_multipart() and ctype != "message/rfc822":
             if depth >= MAX_DEPTH:
                 defects.append(f"parts nested more than {MAX_DEPTH} levels deep were not read")
@@ -312,15 +360,9 @@ def _walk(msg: Message, defects: list[str]) -> tuple[list[str], list[str], list[
             if isinstance(children, list):
                 stack.extend((child, depth + 1) for child in reversed(children))
             continue
-        disposition = (part.get_content_disposition() or "").lower()
-        has_name = bool(
-            part.get_param("name") or part.get_param("filename", header="content-disposition")
-        )
-        if ctype in ("text/plain", "text/html") and disposition != "attachment" and not has_name:
+        if ctype in ("text/plain", "text/html") and disposition != "attachment" and not name:
             data = part.get_payload(decode=True)
-            text = decode_bytes(
-                data if isinstance(data, bytes) else b"", part.get_content_charset()
-            )
+            text = decode_bytes(data if isinstance(data, bytes) else b"", charset)
             text = clean_text(text).replace("\r\n", "\n").replace("\r", "\n")
             (texts if ctype == "text/plain" else htmls).append(text)
             continue
@@ -329,9 +371,9 @@ def _walk(msg: Message, defects: list[str]) -> tuple[list[str], list[str], list[
         content_id = "".join(_ids(header(part, "Content-ID"))[:1])
         attachments.append(
             Attachment(
-                name=_filename(part, len(attachments) + 1),
+                name=_filename(name, ctype, len(attachments) + 1),
                 content_type=ctype,
-                data=_payload_bytes(part),
+                data=_payload_bytes(part, ctype),
                 content_id=content_id,
                 inline=disposition != "attachment",
             )
@@ -343,8 +385,11 @@ def parse(raw: bytes) -> ParsedEmail:
     """The whole message as plain data; raises `Unreadable` only when nothing sensible remains."""
     from soutien.mail.content import html_to_text
 
+    multiparts = len(BOUNDARY.findall(raw))
+    if multiparts > MAX_MULTIPARTS:
+        raise Unreadable(f"MIME parts nested too deeply or too many ({multiparts} multiparts)")
     try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
+        msg = email.message_from_bytes(raw, policy=_policy())
     except RecursionError as exc:
         raise Unreadable(f"MIME parts nested too deeply to read (over {MAX_DEPTH} levels)") from exc
     except Exception as exc:
@@ -353,7 +398,7 @@ def parse(raw: bytes) -> ParsedEmail:
     raw_headers = _raw_headers(msg)
     if not raw_headers:
         raise Unreadable("no headers: this is not an email")
-    ident = identity(raw)
+    ident = identity(raw, msg)
     defects: list[str] = []
     date, date_defect = _date(msg, raw_headers)
     if date_defect:
