@@ -88,6 +88,11 @@ def test_the_mailbox_page_lists_the_quarantine_with_reasons_and_retry_buttons(co
     assert f"/console/courriel/recus/{bad.pk}/reessayer/" in page
     assert "NO [SERVERBUG]" in page
     assert "Sujet 2" in page
+    refused = ServerCopy.objects.get(uid=3)
+    r = console.post(f"/console/courriel/copies/{refused.pk}/reessayer/")
+    assert r.status_code == 302
+    refused.refresh_from_db()
+    assert (refused.state, refused.fetch_attempts) == ("listed", 0)
 
 
 def test_only_managers_configure_mailboxes(console, manager_console, box):

@@ -24,7 +24,7 @@ from soutien.accounts.models import ClientRole, Organization, User
 from soutien.core.errors import NotAllowed, ServiceError
 from soutien.mail import catalog, rules
 from soutien.mail.content import INLINE_IMAGE_TYPES, sanitize_html, trim_quoted
-from soutien.mail.models import ContactFax, InboundEmail, Mailbox
+from soutien.mail.models import ContactFax, InboundEmail, Mailbox, ServerCopy
 from soutien.mail.parsing import ParsedEmail, Unreadable, clean_text, parse
 from soutien.ticketing.models import Attachment, Channel, MessageKind, Ticket
 from soutien.ticketing.services import (
@@ -485,6 +485,19 @@ def _process(
         logger.exception("email %s could not be imported", email_id)
         return _quarantine(email_id, f"{type(exc).__name__}: {exc}"), None
     return outcome.status, following
+
+
+def copy_retry(*, actor: User, copy: ServerCopy) -> ServerCopy:
+    """Ask the server again for a message it refused to hand over (fixed on its side)."""
+    if not actor.is_staff_member:
+        raise NotAllowed(_("Only support staff can do this."))
+    updated = ServerCopy.objects.filter(pk=copy.pk, state=ServerCopy.State.UNREADABLE).update(
+        state=ServerCopy.State.LISTED, fetch_attempts=0, error="", server_done_at=None
+    )
+    if not updated:
+        raise ServiceError(_("Only a message the server could not deliver can be asked again."))
+    copy.refresh_from_db()
+    return copy
 
 
 def retry(*, actor: User, email: InboundEmail) -> InboundEmail:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("courriel/recus/<int:email_id>/", views.email_detail, name="email"),
     path("courriel/recus/<int:email_id>/brut/", views.email_raw, name="email_raw"),
     path("courriel/recus/<int:email_id>/reessayer/", views.email_retry, name="email_retry"),
+    path("courriel/copies/<int:copy_id>/reessayer/", views.copy_retry, name="copy_retry"),
     path("courriel/envois/", views.outbound_list, name="outbound"),
     path("courriel/envois/<int:email_id>/renvoyer/", views.outbound_retry, name="outbound_retry"),
     path("courriel/demandes/<int:ticket_id>/", views.ticket_emails, name="ticket_emails"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from soutien.core.errors import ServiceError
 from soutien.mail import ingest, outbound
 from soutien.mail.content import render_html
-from soutien.mail.models import InboundEmail, Mailbox, OutboundEmail
+from soutien.mail.models import InboundEmail, Mailbox, OutboundEmail, ServerCopy
 from soutien.mail.selectors import mailbox_stats, quarantine, recent_emails, unreadable
 from soutien.mail.services import fax_file, mailbox_check, mailbox_save
 from soutien.mail.tasks import poll_mailbox, process_email
@@ -167,6 +167,19 @@ def email_retry(request: HttpRequest, email_id: int) -> HttpResponse:
         transaction.on_commit(lambda: process_email.enqueue(pk))
         messages.success(request, _("The email will be processed again."))
     return redirect("mail:email", email_id=email.pk)
+
+
+@staff_required
+@require_POST
+def copy_retry(request: HttpRequest, copy_id: int) -> HttpResponse:
+    copy = get_object_or_404(ServerCopy, pk=copy_id)
+    try:
+        ingest.copy_retry(actor=current_user(request), copy=copy)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The message will be fetched again at the next poll."))
+    return redirect("mail:mailbox", mailbox_id=copy.mailbox_id)
 
 
 @staff_required

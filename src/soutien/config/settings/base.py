@@ -13,6 +13,8 @@ PACKAGE_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = e.data_dir()
 
 SECRET_KEY = e.secret_key(DATA_DIR)
+# Former keys, still accepted while secrets made with them are renewed (comma-separated).
+SECRET_KEY_FALLBACKS = e.envlist("SECRET_KEY_FALLBACKS", [])
 DEBUG = e.envbool("DEBUG", False)
 ALLOWED_HOSTS = e.envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = e.envlist("CSRF_TRUSTED_ORIGINS", [])
