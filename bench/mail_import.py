@@ -241,7 +241,12 @@ def helpdesk_run(
     if messages:
         left = dovecot.state(user)
         result["left_on_server"] = len(left)
-        result["per_second"] = round(len(messages) / float(str(result["seconds"])), 1)
+        if left:
+            # get_email gave up on a message: the rest of the mailbox waits behind it, and
+            # every later run stops at the same one.
+            result["blocked"] = True
+        else:
+            result["per_second"] = round(len(messages) / float(str(result["seconds"])), 1)
     return result
 
 

@@ -3,12 +3,16 @@ after it, and comes back with the console's "retry" once fixed."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import pytest
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from soutien.mail import ingest, intake
-from soutien.mail.models import InboundEmail, ServerCopy
+from soutien.mail.models import InboundEmail, OutboundEmail, ServerCopy
 from soutien.ticketing.models import Ticket
 from tests.mail.test_intake import email
 
@@ -95,3 +99,31 @@ def test_an_email_whose_processing_keeps_killing_the_process_is_set_aside(mailbo
     stored.refresh_from_db()
     assert "stopped abruptly" in stored.reason
     assert not Ticket.objects.exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_on_the_same_email_file_one_request(marc):
+    """Two workers processing one email at once (a retried task beside a poll): one request."""
+    stored = InboundEmail.objects.create(
+        key="k", message_id="intake-1@saint-laurent.example", raw=email(1), size=100,
+        arrived_at=timezone.now(), from_address=marc.email,
+    )  # fmt: skip
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def work() -> None:
+        try:
+            start.wait()
+            outcomes.append(ingest.process(email_id=stored.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["imported", "imported"]
+    assert Ticket.objects.count() == 1
+    assert OutboundEmail.objects.filter(template="acknowledgement").count() == 1

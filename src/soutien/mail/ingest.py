@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 # Processing that died this many times (the process itself, not an error) goes to quarantine.
 MAX_ATTEMPTS = 3
-# Where contacts created for unknown senders go unless a mailbox names another organization.
+# The organization of contacts created for unknown senders (made on first need); staff move them.
 TO_IDENTIFY = "À identifier"
 
 
@@ -153,7 +153,7 @@ def _body(parsed: ParsedEmail, notes: list[str], language: str, *, fallback: boo
     return body
 
 
-def _organization_to_identify(mailbox: Mailbox | None) -> Organization:
+def _organization_to_identify() -> Organization:
     organization = Organization.objects.filter(name__iexact=TO_IDENTIFY).first()
     if organization is None:
         try:
@@ -166,7 +166,7 @@ def _organization_to_identify(mailbox: Mailbox | None) -> Organization:
 
 def _new_contact(*, email: str, name: str, phone: str = "", language: str) -> User:
     """A contact for someone not on file, under "À identifier", until staff move it."""
-    organization = _organization_to_identify(None)
+    organization = _organization_to_identify()
     base = (email or f"fax-{phone}").lower()[:140]
     username = base
     for n in range(2, 50):
@@ -357,27 +357,56 @@ def _ingest(email: InboundEmail, parsed: ParsedEmail, context: Context) -> Outco
 
 
 def _quarantine(email_id: int, reason: str) -> str:
-    InboundEmail.objects.filter(pk=email_id).update(
+    """Set the email aside with its reason, unless another worker processed it meanwhile."""
+    waiting = InboundEmail.objects.filter(pk=email_id, status=InboundEmail.Status.RECEIVED)
+    if not waiting.update(
         status=InboundEmail.Status.QUARANTINED, reason=reason[:2000], processed_at=timezone.now()
-    )
+    ):
+        return str(InboundEmail.objects.get(pk=email_id).status)
     logger.warning("email %s set aside: %s", email_id, reason)
     return InboundEmail.Status.QUARANTINED
 
 
-Claim = tuple[int, bytes]  # attempts so far (this one included), raw bytes
+@dataclass(frozen=True)
+class Claim:
+    """An email whose attempt is counted, with what processing it needs."""
+
+    attempts: int  # this one included
+    raw: bytes
+    mailbox_id: int | None
+    arrived_at: datetime
+    subject: str
+    message_id: str
+
+    def email(self, pk: int, mailboxes: dict[int, Mailbox]) -> InboundEmail:
+        mailbox = None
+        if self.mailbox_id is not None:
+            mailbox = mailboxes.get(self.mailbox_id) or Mailbox.objects.get(pk=self.mailbox_id)
+        return InboundEmail(
+            pk=pk, mailbox=mailbox, arrived_at=self.arrived_at, subject=self.subject,
+            message_id=self.message_id, status=InboundEmail.Status.RECEIVED,
+        )  # fmt: skip
 
 
 def _count_attempt(email_id: int) -> Claim | None:
-    """Count an attempt and read the bytes, in one statement (RETURNING: PostgreSQL and SQLite
+    """Count an attempt and read the email, in one statement (RETURNING: PostgreSQL and SQLite
     3.35+, which Django 5.2 requires); None if the email is not waiting."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {InboundEmail._meta.db_table} SET attempts = attempts + 1"  # noqa: S608
-            " WHERE id = %s AND status = %s RETURNING attempts, raw",
+            " WHERE id = %s AND status = %s"
+            " RETURNING attempts, raw, mailbox_id, arrived_at, subject, message_id",
             [email_id, InboundEmail.Status.RECEIVED],
         )
         row = cursor.fetchone()
-    return None if row is None else (int(row[0]), bytes(row[1]))
+    if row is None:
+        return None
+    arrived_at = row[3]
+    if isinstance(arrived_at, str):  # SQLite hands back text from a raw query
+        arrived_at = datetime.fromisoformat(arrived_at)
+    if timezone.is_naive(arrived_at):
+        arrived_at = timezone.make_aware(arrived_at, UTC)
+    return Claim(int(row[0]), bytes(row[1]), row[2], arrived_at, row[4], row[5])
 
 
 def _claim(email_id: int) -> Claim | None:
@@ -390,33 +419,8 @@ def _claim(email_id: int) -> Claim | None:
         return _count_attempt(email_id)
 
 
-def _lock(email_id: int, mailboxes: dict[int, Mailbox]) -> InboundEmail | None:
-    """Lock the email if it still waits (in the caller's transaction); what processing needs.
-
-    One statement: a second worker processing the same email waits on the row lock, then
-    finds it no longer waiting.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {InboundEmail._meta.db_table} SET processed_at = %s"  # noqa: S608
-            " WHERE id = %s AND status = %s RETURNING mailbox_id, arrived_at, subject, message_id",
-            [timezone.now(), email_id, InboundEmail.Status.RECEIVED],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    mailbox_id, arrived_at, subject, message_id = row
-    if isinstance(arrived_at, str):  # SQLite hands back text from a raw query
-        arrived_at = datetime.fromisoformat(arrived_at)
-    if timezone.is_naive(arrived_at):
-        arrived_at = timezone.make_aware(arrived_at, UTC)
-    mailbox = None
-    if mailbox_id is not None:
-        mailbox = mailboxes.get(mailbox_id) or Mailbox.objects.get(pk=mailbox_id)
-    return InboundEmail(
-        pk=email_id, mailbox=mailbox, arrived_at=arrived_at, subject=subject,
-        message_id=message_id, status=InboundEmail.Status.RECEIVED,
-    )  # fmt: skip
+class _AlreadyDone(Exception):
+    """Another worker processed the email meanwhile: undo this attempt's work."""
 
 
 def process(*, email_id: int) -> str:
@@ -446,12 +450,11 @@ def _process(
     if claimed is None:
         status = InboundEmail.objects.filter(pk=email_id).values_list("status", flat=True)
         return str(status.first()), None
-    attempts, raw = claimed
-    if attempts > MAX_ATTEMPTS:
+    if claimed.attempts > MAX_ATTEMPTS:
         reason = f"processing stopped abruptly {MAX_ATTEMPTS} times (a crash or a timeout)"
         return _quarantine(email_id, reason), None
     try:
-        parsed = parse(raw)
+        parsed = parse(claimed.raw)
     except Unreadable as exc:
         return _quarantine(email_id, str(exc)), None
     except Exception as exc:
@@ -460,11 +463,12 @@ def _process(
     following: Claim | None = None
     try:
         with transaction.atomic():
-            email = _lock(email_id, context.mailboxes)
-            if email is None:  # processed meanwhile by another worker
-                return str(InboundEmail.objects.get(pk=email_id).status), None
-            outcome = _ingest(email, parsed, context)
-            InboundEmail.objects.filter(pk=email_id).update(
+            outcome = _ingest(claimed.email(email_id, context.mailboxes), parsed, context)
+            # Still waiting? (A second worker on the same email waits here on the row lock,
+            # then finds it done and undoes its work.)
+            done = InboundEmail.objects.filter(
+                pk=email_id, status=InboundEmail.Status.RECEIVED
+            ).update(
                 text=clean_text(parsed.text, 1_000_000),
                 html=sanitize_html(parsed.html[:2_000_000]),
                 status=outcome.status,
@@ -474,9 +478,13 @@ def _process(
                 content_ids=outcome.content_ids,
                 processed_at=timezone.now(),
             )
+            if not done:
+                raise _AlreadyDone
             if then is not None:
                 following = _count_attempt(then)
             logger.debug("processed", extra={"mail_step": "processed", "email": email_id})
+    except _AlreadyDone:
+        return str(InboundEmail.objects.get(pk=email_id).status), None
     except Quarantine as exc:
         return _quarantine(email_id, str(exc)), None
     except ServiceError as exc:
