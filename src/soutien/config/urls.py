@@ -17,6 +17,7 @@ urlpatterns = [
     path("portail/", include("soutien.web.portal.urls")),
     path("console/", include("soutien.web.console.urls")),
     path("", include("soutien.web.kb_urls")),
+    path("console/", include("soutien.web.mail_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -36,6 +36,7 @@ from soutien.contracts.models import (
 )
 from soutien.contracts.terms import VENDOR_ZONE
 from soutien.core.errors import Conflict, InvalidInput, NotAllowed
+from soutien.mail import catalog as mail
 from soutien.notifications.services import notify
 from soutien.sla.engine import Snapshot, snapshot
 from soutien.sla.models import ServiceCalendar
@@ -434,8 +435,9 @@ def _alert_low_balance(bank: HourBank) -> None:
                 BankAlert.objects.create(bank=bank, threshold=threshold)
         except IntegrityError:
             continue
+        people = _alert_recipients(bank.organization_id)
         notify(
-            _alert_recipients(bank.organization_id),
+            people,
             "bank_low",
             bank=bank.pk,
             threshold=threshold,
@@ -443,4 +445,12 @@ def _alert_low_balance(bank: HourBank) -> None:
             total_minutes=bank.total_minutes,
             label_fr=bank.label("fr"),
             label_en=bank.label("en"),
+        )
+        mail.bank_low(  # the same alert by email, in each recipient's language
+            recipients=people,
+            bank_id=bank.pk,
+            threshold=threshold,
+            left=bank.left_minutes,
+            total=bank.total_minutes,
+            labels={"fr": bank.label("fr"), "en": bank.label("en")},
         )

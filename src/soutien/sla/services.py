@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from soutien.accounts.models import User
+from soutien.mail import catalog as mail
 from soutien.notifications.services import notify
 from soutien.sla.engine import Decision, Snapshot, decide, decide_many, snapshot
 from soutien.sla.models import SlaAlert
@@ -264,22 +265,16 @@ def send_due_alerts(*, now: datetime | None = None) -> tuple[int, int]:
                 ticket.sla_next_alert_at = None
             elif now >= due:
                 if _alert_once(ticket, SlaAlert.Kind.BREACH):
-                    notify(
-                        _recipients(ticket, with_managers=True),
-                        "sla_breach",
-                        ticket=ticket,
-                        due=due,
-                    )
+                    people = _recipients(ticket, with_managers=True)
+                    notify(people, "sla_breach", ticket=ticket, due=due)
+                    mail.sla_alert(recipients=people, kind="sla_breach", ticket=ticket, due=due)
                     breached += 1
                 ticket.sla_next_alert_at = None
             else:
                 if _alert_once(ticket, SlaAlert.Kind.WARNING):
-                    notify(
-                        _recipients(ticket, with_managers=False),
-                        "sla_warning",
-                        ticket=ticket,
-                        due=due,
-                    )
+                    people = _recipients(ticket, with_managers=False)
+                    notify(people, "sla_warning", ticket=ticket, due=due)
+                    mail.sla_alert(recipients=people, kind="sla_warning", ticket=ticket, due=due)
                     warned += 1
                 ticket.sla_next_alert_at = due
             ticket.save(update_fields=["sla_next_alert_at"])

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from soutien.accounts.models import Organization, User
 from soutien.contracts.services import time_entry_for_call
 from soutien.core.errors import InvalidInput, NotAllowed
+from soutien.mail import catalog as mail
 from soutien.sla import services as sla
 from soutien.ticketing.models import (
     ACTIVE_STATUSES,
@@ -125,8 +126,13 @@ def ticket_create(
     channel: str = Channel.WEB,
     received_at: datetime | None = None,
     uploads: Sequence[Upload] = (),
+    intake: bool = False,
 ) -> Ticket:
-    """File a request; `received_at` (when the call, email or form arrived) starts the SLA clock."""
+    """File a request; `received_at` (when the call, email or form arrived) starts the SLA clock.
+
+    `intake=True`: the mail intake files it in the client's name (`actor` is the sender) from
+    an email or a fax that arrived at `received_at`.
+    """
     subject = " ".join(subject.split())
     if not subject:
         raise InvalidInput(_("The subject cannot be empty."), field="subject")
@@ -139,7 +145,7 @@ def ticket_create(
     if not contact.is_active:
         raise InvalidInput(_("This contact is no longer active."), field="contact")
     now = _now()
-    if actor.is_staff_member:
+    if actor.is_staff_member or intake:
         received_at = now if received_at is None else _check_moment(received_at, "received_at")
     else:
         if actor.organization_id != organization.pk:
@@ -169,6 +175,8 @@ def ticket_create(
         _record(ticket, actor, Event.Action.CREATED, channel=channel)
         for upload in uploads:
             _store_attachment(actor=actor, ticket=ticket, message=None, upload=upload)
+        # Email to the client: the number and the promised time (not a response: no Message).
+        mail.acknowledgement(ticket=ticket)
     return ticket
 
 
@@ -221,6 +229,8 @@ def ticket_set_level(*, actor: User, ticket: Ticket, level: int) -> Ticket:
             ticket.status = Status.OPEN
             fields.append("status")
             _record(ticket, actor, Event.Action.STATUS, **{"from": Status.NEW, "to": Status.OPEN})
+            # Email to the client: taken in hand (by whom is read when it is sent).
+            mail.status_changed(ticket=ticket, actor=actor, old=Status.NEW, new=Status.OPEN)
         _touch(ticket, *fields)
         _record(ticket, actor, Event.Action.LEVEL, **{"from": previous, "to": level})
         # The target changes with the level; it is counted again from `received_at`.
@@ -276,6 +286,8 @@ def _set_status(ticket: Ticket, actor: User | None, status: str) -> None:
         fields += ["resolved_at", "closed_at"]
     _touch(ticket, *fields)
     _record(ticket, actor, Event.Action.STATUS, **{"from": previous, "to": status})
+    # Email to the client when staff moved it (the catalog skips the client's and the system's).
+    mail.status_changed(ticket=ticket, actor=actor, old=previous, new=status)
 
 
 @transaction.atomic
@@ -313,6 +325,7 @@ def _follow_up(*, actor: User, old: Ticket, body: str, at: datetime) -> Ticket:
     new.save(force_insert=True)
     _record(new, actor, Event.Action.CREATED, channel=new.channel, follows=old.pk)
     _record(old, actor, Event.Action.FOLLOW_UP, follow_up=new.pk)
+    mail.acknowledgement(ticket=new)  # the follow-up is a new request: tell its number
     return new
 
 
@@ -383,6 +396,8 @@ def message_add(
             time_entry_for_call(message=message)
         for upload in uploads:
             _store_attachment(actor=actor, ticket=ticket, message=message, upload=upload)
+        if kind == MessageKind.REPLY:
+            mail.reply(message=message)  # emailed to the client, with its files
         _touch(ticket)
     return message
 

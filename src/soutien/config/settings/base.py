@@ -13,6 +13,8 @@ PACKAGE_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = e.data_dir()
 
 SECRET_KEY = e.secret_key(DATA_DIR)
+# Former keys, still accepted while secrets made with them are renewed (comma-separated).
+SECRET_KEY_FALLBACKS = e.envlist("SECRET_KEY_FALLBACKS", [])
 DEBUG = e.envbool("DEBUG", False)
 ALLOWED_HOSTS = e.envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = e.envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "soutien.contracts",
     "soutien.notifications",
     "soutien.kb",
+    "soutien.mail",
     "soutien.web",
 ]
 
@@ -175,6 +178,10 @@ EMAIL_USE_SSL = e.envbool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = e.envint("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = e.env("DEFAULT_FROM_EMAIL", "soutien@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Mail intake (soutien.mail): larger messages keep only their headers and go to quarantine;
+# automatic answers (acknowledgements, refusals) one address may get per hour (loop breaker).
+SOUTIEN_MAIL_MAX_MESSAGE_BYTES = e.envint("SOUTIEN_MAIL_MAX_MESSAGE_BYTES", 80 * 1024 * 1024)
+SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR = e.envint("SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR", 5)
 
 # API tokens expire; a client can ask for a shorter life, never a longer one.
 SOUTIEN_API_TOKEN_DAYS = e.envint("SOUTIEN_API_TOKEN_DAYS", 30)

@@ -84,6 +84,16 @@ class NewTicketForm(forms.Form):
         required=False,
         help_text=_("For a phone call: the call is logged on the request."),
     )
+    # The logged call's direction and caller (its start is `received_at`, its summary the body).
+    call_direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=CallDirection.choices,
+        initial=CallDirection.INBOUND,
+        required=False,
+    )
+    caller = forms.CharField(
+        label=_("Caller"), max_length=200, required=False, help_text=_("Leave empty: the contact.")
+    )
     attachments = MultipleFileField(label=_("Attachments"))
 
     def clean(self) -> dict[str, Any]:

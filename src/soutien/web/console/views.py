@@ -258,9 +258,9 @@ def _file_for_client(user: User, data: dict[str, Any]) -> Ticket:
             kind=MessageKind.PHONE_CALL,
             body=data["body"],
             at=data["received_at"],
-            call_direction="inbound",
+            call_direction=data["call_direction"] or "inbound",
             duration_minutes=data["call_minutes"],
-            caller=data["contact"].display_name,
+            caller=data["caller"] or data["contact"].display_name,
         )
     return ticket
 

@@ -1,0 +1,237 @@
+"""Outbound over real SMTP: stored rows, retries, every email in French and English, the
+hooks in the request, SLA and hour-bank services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from soutien.contracts.services import contract_create, time_entry_create
+from soutien.mail import catalog, outbound
+from soutien.mail.models import InboundEmail, OutboundEmail
+from soutien.notifications.models import Notification
+from soutien.sla.services import send_due_alerts
+from soutien.ticketing import services
+from soutien.ticketing.models import Status
+from soutien.web.forms import uploads_from
+from tests import factories
+from tests.mail.conftest import parse_sent
+from tests.mail.servers import free_port
+
+TORONTO = ZoneInfo("America/Toronto")
+RECEIVED = datetime(2026, 12, 1, 10, 15, tzinfo=TORONTO)  # a Tuesday, in service hours
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_email_renders_in_both_languages(language, marc, tech1):
+    marc.language = language
+    marc.save(update_fields=["language"])
+    ticket = factories.ticket(contact=marc, subject="Menu <décalé> & « cassé »")
+    services.message_add(actor=tech1, ticket=ticket, kind="reply", body="Essayez ceci.")
+    for old, new in (("open", "resolved"), ("new", "open"), ("resolved", "closed")):
+        catalog.status_changed(ticket=ticket, actor=tech1, old=old, new=new)
+    for kind in ("sla_warning", "sla_breach"):
+        catalog.sla_alert(recipients=[marc], kind=kind, ticket=ticket, due=RECEIVED)
+    catalog.bank_low(recipients=[marc], bank_id=1, threshold=10, left=42, total=600,
+                     labels={"fr": "Contrat LIC-7", "en": "Contract LIC-7"})  # fmt: skip
+    asked = InboundEmail.objects.create(
+        key="x", message_id="q@x", raw=b"", size=0, arrived_at=timezone.now(), subject="Allô?"
+    )
+    catalog.refusal(email=asked, address="who@else.example", language=language)
+    rows = list(OutboundEmail.objects.order_by("id"))
+    assert {r.template for r in rows} == set(catalog.CONTEXTS)
+    for row in rows:
+        outbound.render(row)
+        assert row.subject, row.template
+        assert "\n" not in row.subject, row.template
+        assert "&lt;" not in row.subject, row.template
+        assert "&amp;" not in row.text, row.template
+        assert f'<html lang="{language}">' in row.html, row.template
+        assert "<script" not in row.html
+        if row.ticket_id:
+            assert f"[#{ticket.number}]" in row.subject or row.template == "bank_low"
+            assert "<décalé>" not in row.html  # escaped in HTML
+    word = {"fr": "Bonjour", "en": "Hello"}[language]
+    ack = rows[0]
+    assert word in ack.text
+    assert ack.text.startswith(catalog.REPLY_MARKERS[language])
+
+
+def test_the_acknowledgement_gives_the_number_and_the_promised_time_in_the_clients_zone(
+    sarah, smtp, django_capture_on_commit_callbacks
+):
+    sarah.time_zone = "America/Vancouver"
+    sarah.save(update_fields=["time_zone"])
+    with (
+        time_machine.travel(RECEIVED, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        ticket = factories.ticket(contact=sarah, subject="Search is empty")
+    sent = parse_sent(smtp.messages[0].data)
+    assert sent["Subject"] == f"[#{ticket.number}] Request received: Search is empty"
+    text = sent.get_body(("plain",)).get_content()
+    # Due 11:15 Eastern (60 service minutes) = 8:15 AM in Vancouver.
+    assert "Tuesday, December 1, 2026 at 8:15 AM PST" in text
+    assert ticket.number in text
+
+
+def test_a_rolled_back_change_sends_nothing(marc, smtp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                factories.ticket(contact=marc)
+                raise RuntimeError("the caller fails after filing")
+        except RuntimeError:
+            pass
+    assert not OutboundEmail.objects.exists()
+    assert smtp.messages == []
+
+
+def test_smtp_down_retries_later_then_gives_up_and_can_be_sent_again(
+    marc, smtp, settings, django_capture_on_commit_callbacks
+):
+    good_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # nobody listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.ticket(contact=marc)
+    row = OutboundEmail.objects.get()
+    assert row.status == "queued"
+    assert row.attempts == 1
+    assert "Connection refused" in row.last_error
+    start = timezone.now()
+    delays = []
+    for _ in range(len(outbound.RETRY_MINUTES)):
+        row.refresh_from_db()
+        delays.append(round((row.next_attempt_at - start).total_seconds() / 60))
+        with time_machine.travel(row.next_attempt_at + timedelta(seconds=1), tick=False):
+            start = timezone.now()
+            assert outbound.deliver_due() == 0
+    row.refresh_from_db()
+    assert delays == list(outbound.RETRY_MINUTES)
+    assert row.status == "failed"
+    assert row.attempts == len(outbound.RETRY_MINUTES) + 1
+    assert smtp.messages == []
+
+    settings.EMAIL_PORT = good_port
+    with django_capture_on_commit_callbacks(execute=True):
+        outbound.send_again(email=row)
+    row.refresh_from_db()
+    assert row.status == "sent"
+    assert len(smtp.messages) == 1
+
+
+def test_a_refused_address_fails_at_once(marc, smtp, django_capture_on_commit_callbacks):
+    smtp.refuse.add(marc.email)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.ticket(contact=marc)
+    row = OutboundEmail.objects.get()
+    assert row.status == "failed"
+    assert "550" in row.last_error
+
+
+def test_a_send_interrupted_by_a_dead_worker_is_sent_by_the_periodic_job(marc, smtp):
+    factories.ticket(contact=marc)  # its delivery task was never run: no commit callbacks
+    row = OutboundEmail.objects.get()
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        status="sending", claimed_at=timezone.now() - timedelta(minutes=20), attempts=1
+    )
+    assert outbound.deliver_due() == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 2)
+    # Rendered once, kept: a retry sends the same email under the same Message-ID.
+    assert f"<{row.message_id}>" in smtp.messages[0].data.decode()
+
+
+def test_a_public_reply_is_emailed_with_its_files(
+    marc, tech1, smtp, django_capture_on_commit_callbacks
+):
+    ticket = factories.ticket(contact=marc)
+    upload = SimpleUploadedFile("procédure.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_add(
+            actor=tech1, ticket=ticket, kind="reply", body="Voici la procédure.",
+            uploads=uploads_from([upload]),
+        )  # fmt: skip
+    sent = parse_sent(smtp.messages[-1].data)
+    files = [(part.get_filename(), part.get_content()) for part in sent.iter_attachments()]
+    assert files == [("procédure.pdf", b"%PDF-1.4 test")]
+
+
+def test_status_emails_for_what_staff_did_not_what_the_client_or_the_system_did(
+    marc, tech1, smtp, django_capture_on_commit_callbacks
+):
+    ticket = factories.ticket(contact=marc)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_set_level(actor=tech1, ticket=ticket, level=1)
+        services.message_add(actor=tech1, ticket=ticket, kind="reply", body="Pouvez-vous...?")
+        services.ticket_change_status(actor=tech1, ticket=ticket, status=Status.WAITING)
+        services.message_add(actor=marc, ticket=ticket, kind="client", body="Oui.")
+        services.ticket_change_status(actor=marc, ticket=ticket, status=Status.RESOLVED)
+    emails = list(OutboundEmail.objects.order_by("id").values_list("template", "context"))
+    assert emails == [
+        ("acknowledgement", {}),
+        ("status_changed", {"old": "new", "new": "open"}),
+        ("reply", {"author": tech1.display_name}),
+        # "waiting" right after a reply: the reply said it. The client's answer reopened it
+        # and the client resolved it: nothing to tell the client about their own doing.
+    ]
+    opened = OutboundEmail.objects.get(template="status_changed")
+    outbound.render(opened)
+    assert tech1.display_name in opened.text  # "given to Théo Premier"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_change_status(actor=tech1, ticket=ticket, status=Status.CLOSED)
+        services.tickets_close_resolved(older_than=timedelta(0))
+    assert OutboundEmail.objects.filter(template="status_changed").count() == 2
+
+
+def test_sla_warnings_and_breaches_are_emailed_beside_the_notice(
+    marc, tech1, manager, smtp, django_capture_on_commit_callbacks
+):
+    tech1.language = "en"
+    tech1.save(update_fields=["language"])
+    with time_machine.travel(RECEIVED, tick=False):
+        ticket = factories.ticket(contact=marc)
+        services.ticket_set_level(actor=manager, ticket=ticket, level=1)
+        services.ticket_assign(actor=manager, ticket=ticket, technician=tech1)
+    for minutes, expected in ((46, "sla_warning"), (61, "sla_breach")):
+        with (
+            time_machine.travel(RECEIVED + timedelta(minutes=minutes), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            send_due_alerts()
+        assert Notification.objects.filter(kind=expected).exists()
+        assert OutboundEmail.objects.filter(template=expected, recipient=tech1).exists()
+    breach_to = set(
+        OutboundEmail.objects.filter(template="sla_breach").values_list("to_address", flat=True)
+    )
+    assert breach_to == {tech1.email, manager.email}
+    sent = [parse_sent(m.data) for m in smtp.messages]
+    warning = next(m for m in sent if "First response due" in m["Subject"])
+    assert warning["Auto-Submitted"] == "auto-generated"
+    assert "11:15 AM" in warning["Subject"]
+
+
+def test_low_hour_banks_are_emailed_to_the_client_administrator_and_managers(
+    client_admin, manager, tech1, org
+):
+    client_admin.email = "julie@saint-laurent.example"
+    client_admin.save(update_fields=["email"])
+    contract_create(
+        actor=manager, organization=org, reference="LIC-7",
+        starts_on=date(2026, 1, 1), ends_on=date(2027, 12, 31), included_minutes=60,
+    )  # fmt: skip
+    with time_machine.travel(RECEIVED + timedelta(hours=2), tick=False):
+        ticket = factories.ticket(contact=client_admin)
+        time_entry_create(actor=tech1, ticket=ticket, started_at=RECEIVED, minutes=50)
+    rows = OutboundEmail.objects.filter(template="bank_low")
+    assert set(rows.values_list("to_address", flat=True)) == {client_admin.email, manager.email}
+    row = rows.get(to_address=client_admin.email)
+    outbound.render(row)
+    assert "Contrat LIC-7" in row.subject
+    assert "0 h 10" in row.text or "10 min" in row.text
