@@ -46,6 +46,8 @@ def start(args: list[str]) -> int:
     os.environ.setdefault("SOUTIEN_DATA_DIR", str(ROOT / "var"))
     port = os.environ.get("SOUTIEN_PORT", "8000")
     os.environ.setdefault("SITE_URL", f"http://localhost:{port}")
+    # The demo has no mail server: emails it sends are written as files under var/sent-mail/.
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     soutien = str(BIN / "soutien")
     subprocess.run([soutien, "demo"], check=True, cwd=ROOT)
     os.execv(soutien, [soutien, "serve", "--port", port, *args])  # noqa: S606 (replaces this process)

@@ -70,7 +70,7 @@ def test_retry_from_the_console_once_the_cause_is_fixed(
     assert stored.status == "quarantined"
     assert "deactivated" in stored.reason
 
-    console = Client()
+    console = Client(headers={"Accept-Language": "en"})  # the assertions read English
     console.force_login(tech1)
     page = console.get(f"/console/courriel/boites/{mailbox.pk}/").content.decode()
     assert "deactivated" in page

@@ -18,14 +18,15 @@ from tests import factories
 
 @pytest.fixture
 def console(tech1) -> Client:
-    client = Client()
+    # The assertions read the English interface.
+    client = Client(headers={"Accept-Language": "en"})
     client.force_login(tech1)
     return client
 
 
 @pytest.fixture
 def manager_console(manager) -> Client:
-    client = Client()
+    client = Client(headers={"Accept-Language": "en"})
     client.force_login(manager)
     return client
 

@@ -176,6 +176,8 @@ EMAIL_HOST_PASSWORD = e.env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = e.envbool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = e.envbool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = e.envint("EMAIL_TIMEOUT", 30)
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (what `dev.py start` uses).
+EMAIL_FILE_PATH = e.env("EMAIL_FILE_PATH", str(DATA_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = e.env("DEFAULT_FROM_EMAIL", "soutien@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Mail intake (soutien.mail): larger messages keep only their headers and go to quarantine;
