@@ -249,6 +249,9 @@ class Soutien:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "soutien.config.settings.prod",
+            # As the anchors ran django-helpdesk: emails are rendered, stored and "sent" nowhere.
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "SOUTIEN_ACCESS_LOG": "0",
         }
         os.environ.update({k: v for k, v in self.env.items() if k != "DJANGO_SETTINGS_MODULE"})
         connect(self.env["DATABASE_URL"], reset=True)
@@ -284,11 +287,15 @@ class Soutien:
     def grow(self, size: int) -> float:
         from datagen import Shape, generate
         from soutien.sla.services import recompute_open_tickets
+        from soutien.ticketing.models import Ticket
 
         began = time.perf_counter()
         if size > self.size:
             generate(Shape(size - self.size), quiet=False)
             recompute_open_tickets()
+            # Generated requests are days old: their warnings and breach notices would all fall
+            # due at once and keep the background worker busy during the measurements.
+            Ticket.objects.filter(sla_next_alert_at__isnull=False).update(sla_next_alert_at=None)
             self.size = size
         return time.perf_counter() - began
 

@@ -97,6 +97,17 @@ def serve(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--threads", type=int, default=int(os.environ.get("SOUTIEN_WEB_THREADS", "4"))
     )
+    parser.add_argument(
+        "--worker-class",
+        default=os.environ.get("SOUTIEN_WEB_WORKER_CLASS", "gthread"),
+        help="gunicorn worker class: gthread (threads per process) or sync",
+    )
+    parser.add_argument(
+        "--no-access-log",
+        action="store_true",
+        default=os.environ.get("SOUTIEN_ACCESS_LOG", "1") == "0",
+        help="do not log each request",
+    )
     parser.add_argument("--no-worker", action="store_true", help="do not start a background worker")
     args = parser.parse_args(argv)
     _prepare()
@@ -112,11 +123,10 @@ def serve(argv: Sequence[str]) -> int:
         "--workers",
         str(args.workers),
         "--worker-class",
-        "gthread",
+        args.worker_class,
         "--threads",
         str(args.threads),
-        "--access-logfile",
-        "-",
+        *([] if args.no_access_log else ["--access-logfile", "-"]),
         "--timeout",
         "60",
         "--graceful-timeout",

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -293,7 +294,8 @@ class OutboundEmail(models.Model):
                 condition=Q(status__in=["queued", "sending"]),
                 name="outbound_email_due",
             ),
-            models.Index(fields=["to_address", "created_at"]),
+            # The rate limit on automatic answers counts by address, whatever its case.
+            models.Index(Lower("to_address"), "created_at", name="outbound_email_by_address"),
             models.Index(fields=["ticket", "created_at"]),
         ]
 

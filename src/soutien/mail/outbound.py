@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -108,8 +109,9 @@ def _recent_answers(address: str) -> int:
     if counted is not None and key in counted:
         return counted[key]
     found = (
-        OutboundEmail.objects.filter(
-            to_address__iexact=address,
+        OutboundEmail.objects.annotate(address=Lower("to_address"))
+        .filter(
+            address=key,
             auto_submitted=AUTO_REPLIED,
             created_at__gte=timezone.now() - RATE_WINDOW,
         )
