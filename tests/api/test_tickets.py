@@ -7,7 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from soutien.api.v1.tickets import TicketOut, ticket_json
 from soutien.ticketing.models import Event, Message, Status, Ticket
+from soutien.ticketing.services import ticket_set_level
 from tests import factories
 
 EASTERN = ZoneInfo("America/Toronto")
@@ -361,3 +363,13 @@ def test_history_records_every_change(api_as, manager, contact, tech1):
     ]
     assert Message.objects.filter(ticket=ticket).count() == 1
     assert Ticket.objects.get(pk=ticket.pk).status == Status.RESOLVED
+
+
+def test_the_fast_ticket_json_is_exactly_what_the_schema_says(api_as, manager, contact, tech1):
+    ticket = factories.ticket(contact=contact)
+    ticket_set_level(actor=manager, ticket=ticket, level=1)
+    ticket = Ticket.objects.select_related("assignee").get(pk=ticket.pk)
+    fast = ticket_json(ticket, "fr")
+    through_schema = TicketOut.from_orm(ticket).model_dump(mode="json")
+    assert fast == through_schema
+    assert api_as(manager).get(f"tickets/{ticket.pk}").json() == fast

@@ -29,7 +29,7 @@ from soutien.web.console.organization_forms import TimeEntryForm
 from soutien.web.forms import uploads_from
 from soutien.web.timeline import timeline
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 QUEUES = {
     "triage": gettext_lazy("To triage"),
