@@ -195,12 +195,14 @@ def _record(result: Result, summary: dict[str, float], server: Server | None) ->
     result.p95_ms = summary["p95_us"] / 1000
     result.p99_ms = summary["p99_us"] / 1000
     result.errors = int(summary["status_errors"] + summary["socket_errors"])
+    if summary.get("first_error_status"):
+        result.note = f"first error: HTTP {summary['first_error_status']}"
     if server is not None:
         result.worker_peak_mb = round(server.peak_worker_mb(), 1)
     print(
         f"  {result.scenario:<16} {result.system:<15} {result.size:>9,}  {result.rate:8.1f} req/s  "
         f"p50 {result.p50_ms:7.1f}  p95 {result.p95_ms:7.1f}  p99 {result.p99_ms:7.1f} ms  "
-        f"errors {result.errors}  worker peak {result.worker_peak_mb} MB",
+        f"errors {result.errors} {result.note}  worker peak {result.worker_peak_mb} MB",
         flush=True,
     )
     return result
@@ -572,10 +574,14 @@ def scenario_queue(soutien: Soutien, helpdesk: Helpdesk, size: int, duration: in
         ).decode()
         rows = f"http://127.0.0.1:{PORTS['helpdesk']}/datatables_ticket_list/{query}?draw=1&start=0&length=25"
         token = {"Authorization": f"Token {helpdesk.token}"}
+        # The staff list is a session page (helpdesk_staff_member_required), not a token one.
+        session = {
+            "Cookie": _login_cookie(f"http://127.0.0.1:{PORTS['helpdesk']}", "/login/", "bench")
+        }
         results.append(
             _record(
                 Result("staff rows", "django-helpdesk", size),
-                wrk(rows, headers=token, duration=duration),
+                wrk(rows, headers=session, duration=duration),
                 hd,
             )
         )

@@ -20,6 +20,7 @@ local thread_id = 0
 local threads = {}
 -- Answers outside 2xx (a redirect to a sign-in page included) are errors, not throughput.
 bad = 0
+first_bad = 0
 
 setup = function(thread)
   thread:set("thread_id", #threads + 1)
@@ -38,16 +39,23 @@ request = function()
 end
 
 response = function(status, headers, body)
-  if status < 200 or status > 299 then bad = bad + 1 end
+  if status < 200 or status > 299 then
+    bad = bad + 1
+    if first_bad == 0 then first_bad = status end
+  end
 end
 
 done = function(summary, latency, requests)
   local e = summary.errors
   local not_2xx = 0
-  for _, thread in ipairs(threads) do not_2xx = not_2xx + thread:get("bad") end
+  local seen = 0
+  for _, thread in ipairs(threads) do
+    not_2xx = not_2xx + thread:get("bad")
+    if seen == 0 then seen = thread:get("first_bad") end
+  end
   io.write(string.format(
-    '{"requests": %d, "duration_us": %d, "status_errors": %d, "socket_errors": %d, ' ..
+    '{"requests": %d, "duration_us": %d, "status_errors": %d, "first_error_status": %d, "socket_errors": %d, ' ..
     '"p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d}\n',
-    summary.requests, summary.duration, not_2xx, e.connect + e.read + e.write + e.timeout,
+    summary.requests, summary.duration, not_2xx, seen, e.connect + e.read + e.write + e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
 end
