@@ -9,7 +9,9 @@ import pytest
 import time_machine
 
 from soutien.contracts.models import BankAlert, HourBank, TimeEntry, TimeEntryChange
+from soutien.contracts.services import time_entry_create
 from soutien.notifications.models import Notification
+from soutien.ticketing.models import Ticket
 from tests import factories
 
 EASTERN = ZoneInfo("America/Toronto")
@@ -322,3 +324,20 @@ def test_plans_on_offer(api_as, contact):
     codes = {p["code"]: p for p in api_as(contact).get("plans").json()}
     assert codes["base-plus"]["minutes"] == 600
     assert codes["base-extra"]["minutes"] == 1200
+
+
+def test_a_plan_running_dry_stops_setting_due_times_at_once(
+    round_the_clock, manager, org, contact, tech1
+):
+    saturday = datetime(2026, 12, 5, 2, 0, tzinfo=EASTERN)
+    first = _file_level_1(round_the_clock, org, contact, saturday)
+    assert first["sla"]["governing_terms"] == "Forfait Support de base extra"
+    bank = HourBank.objects.get(organization=org, source="plan")
+    with time_machine.travel(saturday + timedelta(hours=1)):
+        ticket = Ticket.objects.get(pk=first["id"])
+        time_entry_create(
+            actor=tech1, ticket=ticket, started_at=saturday - timedelta(hours=21), minutes=1200
+        )
+    assert HourBank.objects.get(pk=bank.pk).left_minutes == 0
+    second = _file_level_1(round_the_clock, org, contact, saturday + timedelta(minutes=30))
+    assert second["sla"]["governing_terms"].startswith("Politique")

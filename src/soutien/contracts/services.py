@@ -38,7 +38,7 @@ from soutien.contracts.terms import VENDOR_ZONE
 from soutien.core.errors import Conflict, InvalidInput, NotAllowed
 from soutien.mail import catalog as mail
 from soutien.notifications.services import notify
-from soutien.sla.engine import Snapshot, snapshot
+from soutien.sla.engine import Snapshot, configuration_changed, snapshot
 from soutien.sla.models import ServiceCalendar
 from soutien.sla.services import recompute_later
 from soutien.ticketing.models import Event, Message, Ticket
@@ -110,6 +110,7 @@ def contract_create(
         calendar=calendar,
     )
     if contract.has_own_terms:
+        configuration_changed()
         recompute_later(organization_id=organization.pk)
     return contract
 
@@ -148,6 +149,7 @@ def plan_save(
             plan.save()
     except IntegrityError as exc:
         raise Conflict(_("A plan with this code already exists."), field="code") from exc
+    configuration_changed()  # plan names and coverage are part of the SLA terms
     return plan
 
 
@@ -182,6 +184,7 @@ def subscription_create(
         calendar=plan.calendar,
     )
     # A plan with hours left is a further source of SLA terms for the organization's requests.
+    configuration_changed()
     recompute_later(organization_id=organization.pk)
     return subscription
 
@@ -238,6 +241,13 @@ def _give_back(entries: Sequence[TimeEntry], banks: dict[int, HourBank]) -> None
 def _save_banks(banks: dict[int, HourBank], before: dict[int, int]) -> list[HourBank]:
     changed = [bank for pk, bank in banks.items() if bank.used_minutes != before[pk]]
     HourBank.objects.bulk_update(changed, ["used_minutes"])
+    # A plan with no minutes left stops setting due times (and starts again if given some back).
+    if any(
+        bank.source == HourBank.Source.PLAN
+        and (bank.left_minutes == 0) != (bank.total_minutes - before[bank.pk] == 0)
+        for bank in changed
+    ):
+        configuration_changed()
     return changed
 
 

@@ -7,18 +7,17 @@ The published policy in force at `received_at` always gives terms; every registe
 from __future__ import annotations
 
 import bisect
+import secrets
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import F
-
 from soutien.sla import terms as terms_registry
 from soutien.sla.calendar import Calendar
 from soutien.sla.calendars import build
 from soutien.sla.models import Closure, Policy, ServiceCalendar, SlaConfig
-from soutien.sla.terms import SlaRequest, Terms
+from soutien.sla.terms import SlaRequest, Terms, TermsResolver
 
 # A warning goes out this much service time before the due time.
 WARNING_MINUTES = 15
@@ -44,6 +43,8 @@ class Snapshot:
         self._starts = [p.effective_from for p in self.policies]
         self._built: dict[int, Calendar] = {}
         self._policy_terms: dict[tuple[int, int | None], Terms] = {}
+        # What each terms source knows of one organization, loaded at its first request.
+        self._resolvers: dict[int, list[TermsResolver]] = {}
 
     def calendar(self, calendar_id: int) -> Calendar:
         found = self._built.get(calendar_id)
@@ -60,6 +61,19 @@ class Snapshot:
 
     def calendar_name(self, calendar_id: int) -> str:
         return self.rows[calendar_id].name
+
+    def resolvers_for(self, organization_id: int) -> list[TermsResolver]:
+        """The sources' resolvers for one organization, kept until the configuration changes.
+
+        Contracts, subscriptions and plan banks running dry all move the configuration
+        version, so a new request costs one version read instead of a query per source.
+        """
+        found = self._resolvers.get(organization_id)
+        if found is None:
+            found = [source.resolver({organization_id}) for source in terms_registry.sources()]
+            with _lock:
+                self._resolvers[organization_id] = found
+        return found
 
     def policy_terms(self, policy: Policy, level: int | None) -> Terms:
         key = (policy.pk, level)
@@ -95,10 +109,14 @@ def snapshot() -> Snapshot:
 
 
 def configuration_changed() -> None:
-    """Call in the transaction of any edit to calendars, closures or the policy."""
-    updated = SlaConfig.objects.filter(pk=1).update(version=F("version") + 1)
-    if not updated:
-        SlaConfig.objects.get_or_create(pk=1, defaults={"version": 2})
+    """Call in the transaction of any edit to calendars, closures, the policy, contracts or plans.
+
+    The new version is random, not the next number: a change rolled back after a process
+    cached it must not share its version with a later, different change.
+    """
+    version = secrets.randbits(62)
+    if not SlaConfig.objects.filter(pk=1).update(version=version):
+        SlaConfig.objects.update_or_create(pk=1, defaults={"version": version})
 
 
 def _policy_terms(policy: Policy, level: int | None) -> Terms:
@@ -123,7 +141,10 @@ def decide_many(
     """
     snap = snap or snapshot()
     organization_ids = {r.organization_id for r in requests}
-    resolvers = [source.resolver(organization_ids) for source in terms_registry.sources()]
+    if len(organization_ids) == 1:
+        resolvers = snap.resolvers_for(next(iter(organization_ids)))
+    else:
+        resolvers = [source.resolver(organization_ids) for source in terms_registry.sources()]
     decisions: list[Decision | None] = []
     for request in requests:
         policy = snap.policy_at(request.received_at)

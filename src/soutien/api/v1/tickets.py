@@ -284,7 +284,7 @@ def _contact(user: User, organization_id: int, contact_id: int) -> User:
 
 
 @router.post("", response={201: TicketOut}, summary="File a request")
-def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
+def create_ticket(request: HttpRequest, payload: TicketIn) -> JsonResponse:
     actor = caller(request)
     organization_id = payload.organization or actor.organization_id
     if organization_id is None:
@@ -309,7 +309,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
         received_at=payload.received_at,
     )
     # The new request is the caller's to see; no need to read it back.
-    return Status(201, ticket)
+    return _json(ticket_json(ticket, get_language() or "fr"), status=201)
 
 
 ORDERINGS: dict[str, list[Any]] = {
