@@ -2,13 +2,17 @@
 --   WRK_METHOD   GET or POST (default GET)
 --   WRK_PATH     the path, e.g. /api/v1/tickets?level=2
 --   WRK_PATHS    several paths, one per line, taken in turn (instead of WRK_PATH)
---   WRK_BODY     a body; "{n}" in it becomes a number unique to each request
+--   WRK_BODY     a body; "{n}" in it becomes a number unique to each request, "{v}" the next
+--                of WRK_VALUES
+--   WRK_VALUES   values taken in turn for "{v}", one per line (e.g. the contacts filing requests)
 --   WRK_HEADERS  headers, one "Name: value" per line
 local method = os.getenv("WRK_METHOD") or "GET"
 local path = os.getenv("WRK_PATH") or "/"
 local paths = {}
 for line in string.gmatch(os.getenv("WRK_PATHS") or "", "[^\n]+") do table.insert(paths, line) end
 local body = os.getenv("WRK_BODY")
+local values = {}
+for line in string.gmatch(os.getenv("WRK_VALUES") or "", "[^\n]+") do table.insert(values, line) end
 local headers = {}
 for line in string.gmatch(os.getenv("WRK_HEADERS") or "", "[^\n]+") do
   local name, value = string.match(line, "^([^:]+):%s*(.*)$")
@@ -32,6 +36,11 @@ request = function()
   local payload = nil
   if body then
     payload = string.gsub(body, "{n}", tostring(thread_id) .. "-" .. tostring(counter))
+    if #values > 0 then
+      -- Threads start at different places so that they do not file for the same value at once.
+      local value = values[((counter * 2 + thread_id) % #values) + 1]
+      payload = string.gsub(payload, "{v}", value)
+    end
   end
   local target = path
   if #paths > 0 then target = paths[(counter % #paths) + 1] end

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from soutien.mail import keys
 from soutien.mail.models import Mailbox
@@ -59,12 +60,15 @@ def test_a_fax_gateway_whose_password_is_in_the_environment(db):
 
 def test_mistakes_are_explained(db, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    with pytest.raises(CommandError, match="--password-env VARIABLE or --password-stdin"):
-        run("add", "x", "--address", "a@b.example", "--host", "h", "--username", "u")
-    with pytest.raises(CommandError, match="move_to: Say which folder"):
-        run(
-            "add", "x", "--address", "a@b.example", "--host", "h", "--username", "u",
-            "--password-env", "P", "--after-import", "move",
-        )  # fmt: skip
-    with pytest.raises(CommandError, match="no mailbox named 'nope'"):
-        run("poll", "nope")
+    # The command speaks the site's language (French by default): its messages are checked in
+    # English.
+    with translation.override("en"):
+        with pytest.raises(CommandError, match="--password-env VARIABLE or --password-stdin"):
+            run("add", "x", "--address", "a@b.example", "--host", "h", "--username", "u")
+        with pytest.raises(CommandError, match="move_to: Say which folder"):
+            run(
+                "add", "x", "--address", "a@b.example", "--host", "h", "--username", "u",
+                "--password-env", "P", "--after-import", "move",
+            )  # fmt: skip
+        with pytest.raises(CommandError, match="no mailbox named 'nope'"):
+            run("poll", "nope")

@@ -80,7 +80,7 @@ def queue(
     )
     # A loop breaker for automatic answers: some robots ignore every header.
     limit = settings.SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR
-    if auto_submitted == AUTO_REPLIED and _recent_answers(to_address) >= limit:
+    if auto_submitted == AUTO_REPLIED and _recent_answers(to_address, limit) >= limit:
         row.status = OutboundEmail.Status.SUPPRESSED
         row.last_error = "rate limit: too many automatic answers to this address this hour"
     row.save(force_insert=True)
@@ -102,8 +102,12 @@ _counted: ContextVar[defaultdict[str, int] | None] = ContextVar(
 )
 
 
-def _recent_answers(address: str) -> int:
-    """Automatic answers sent or queued to this address in the last hour."""
+def _recent_answers(address: str, limit: int) -> int:
+    """Automatic answers sent or queued to this address in the last hour, counted up to `limit`.
+
+    Counting stops at the limit: a busy address would otherwise cost a count of every answer
+    it got this hour (3 ms for a few thousand) on each new request.
+    """
     counted = _counted.get()
     key = address.lower()
     if counted is not None and key in counted:
@@ -116,6 +120,7 @@ def _recent_answers(address: str) -> int:
             created_at__gte=timezone.now() - RATE_WINDOW,
         )
         .exclude(status=OutboundEmail.Status.SUPPRESSED)
+        .values("pk")[:limit]
         .count()
     )
     if counted is not None:
