@@ -19,8 +19,10 @@ import base64
 import http.cookiejar
 import json
 import os
+import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,6 +31,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -62,6 +65,7 @@ class Result:
     errors: int = 0
     worker_peak_mb: float = 0.0
     note: str = ""
+    cpu_ms_per_request: dict[str, float] = field(default_factory=dict)
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -101,6 +105,11 @@ class Server:
 
     def __init__(self, name: str, cmd: list[str], env: dict[str, str], cwd: Path, url: str) -> None:
         self.name, self.url = name, url
+        port = urllib.parse.urlsplit(url).port
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port or 80)) == 0:
+                # Another server would answer in this one's place and be measured instead.
+                sys.exit(f"port {port} is in use: stop what listens there before a run")
         log = open(WORK / f"{name}.log", "ab")  # noqa: SIM115 (kept open with the process)
         self.proc = subprocess.Popen(
             cmd, env=env, cwd=cwd, stdout=log, stderr=log, start_new_session=True
@@ -157,7 +166,7 @@ def wrk(
     headers: dict[str, str] | None = None,
     duration: int,
     connections: int = 4,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     parts = urllib.parse.urlsplit(url)
     env = {
         **os.environ,
@@ -171,7 +180,7 @@ def wrk(
     env["WRK_HEADERS"] = "\n".join(f"{k}: {v}" for k, v in (headers or {}).items())
     base = f"{parts.scheme}://{parts.netloc}"
 
-    def load(seconds: int) -> dict[str, float]:
+    def load(seconds: int) -> dict[str, Any]:
         out = subprocess.run(
             [
                 "wrk",
@@ -189,16 +198,64 @@ def wrk(
             capture_output=True,
             text=True,
         )
-        summary: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+        summary: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
         return summary
 
     # Warm up, not measured: each worker's first requests load translations, templates, URL
     # patterns and connections (hundreds of milliseconds that would land in p99).
     load(WARMUP_SECONDS)
-    return load(duration)
+    before, wrk_before = _cpu_ticks(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    summary: dict[str, Any] = load(duration)
+    after, wrk_after = _cpu_ticks(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    summary["cpu_s"] = {
+        pid: (group, command, (ticks - before.get(pid, (0, 0, ""))[1]) / CLOCK_TICKS)
+        for pid, (group, ticks, command) in after.items()
+        if ticks > before.get(pid, (0, 0, ""))[1]
+    }
+    summary["wrk_cpu_s"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (
+        wrk_before.ru_utime + wrk_before.ru_stime
+    )
+    return summary
 
 
-def _record(result: Result, summary: dict[str, float], server: Server | None) -> Result:
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks() -> dict[int, tuple[int, int, str]]:
+    """Every process's CPU time so far (user + system): pid -> (process group, ticks, command)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found[int(entry.name)] = (int(fields[2]), int(fields[11]) + int(fields[12]), command)
+    return found
+
+
+def _cpu_per_request(summary: dict[str, Any], server: Server | None) -> dict[str, float]:
+    """Milliseconds of CPU each request cost the web workers, the background worker, PostgreSQL,
+    wrk and everything else on the machine, measured over the load."""
+    spent = {"web": 0.0, "background worker": 0.0, "postgresql": 0.0, "other": 0.0}
+    group = server.proc.pid if server is not None else None
+    for process_group, command, seconds in summary["cpu_s"].values():
+        if command.startswith("postgres"):
+            spent["postgresql"] += seconds
+        elif process_group == group and "gunicorn" in command:
+            spent["web"] += seconds
+        elif process_group == group and "worker" in command:
+            spent["background worker"] += seconds
+        else:
+            spent["other"] += seconds
+    spent["wrk"] = summary["wrk_cpu_s"]
+    requests = max(int(summary["requests"]), 1)
+    return {name: round(1000 * seconds / requests, 2) for name, seconds in spent.items()}
+
+
+def _record(result: Result, summary: dict[str, Any], server: Server | None) -> Result:
     result.requests = int(summary["requests"])
     result.seconds = summary["duration_us"] / 1e6
     result.rate = result.requests / result.seconds if result.seconds else 0.0
@@ -210,10 +267,13 @@ def _record(result: Result, summary: dict[str, float], server: Server | None) ->
         result.note = f"first error: HTTP {summary['first_error_status']}"
     if server is not None:
         result.worker_peak_mb = round(server.peak_worker_mb(), 1)
+    result.cpu_ms_per_request = _cpu_per_request(summary, server)
     print(
         f"  {result.scenario:<16} {result.system:<15} {result.size:>9,}  {result.rate:8.1f} req/s  "
         f"p50 {result.p50_ms:7.1f}  p95 {result.p95_ms:7.1f}  p99 {result.p99_ms:7.1f} ms  "
-        f"errors {result.errors} {result.note}  worker peak {result.worker_peak_mb} MB",
+        f"errors {result.errors} {result.note}  worker peak {result.worker_peak_mb} MB\n"
+        f"  {'':<16} CPU ms per request: "
+        + ", ".join(f"{name} {ms}" for name, ms in result.cpu_ms_per_request.items()),
         flush=True,
     )
     return result
@@ -327,6 +387,9 @@ class Soutien:
             # Generated requests are days old: their warnings and breach notices would all fall
             # due at once and keep the background worker busy during the measurements.
             Ticket.objects.filter(sla_next_alert_at__isnull=False).update(sla_next_alert_at=None)
+            # Setting the due times left a dead version of every row: vacuum now rather than
+            # let autovacuum do it during the measurements.
+            _psql(SOUTIEN_DB, "VACUUM ANALYZE")
             self.size = size
         return time.perf_counter() - began
 
@@ -554,6 +617,8 @@ def scenario_create(soutien: Soutien, helpdesk: Helpdesk, duration: int) -> list
         "drain_seconds": round(waited, 1),
     }
     print(f"  (the background worker sent the last {sent} acknowledgements in {waited:.1f} s)")
+    # As autovacuum would by then: the load left thousands of dead task and email rows behind.
+    _psql(SOUTIEN_DB, "VACUUM ANALYZE")
     hd = helpdesk.start()
     hd_body = json.dumps(
         {
