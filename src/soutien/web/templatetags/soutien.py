@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -68,6 +69,39 @@ def sla_clock(ticket: Ticket) -> str:
     due = ticket.first_response_due
     title = date_format(timezone.localtime(due), "DATETIME_FORMAT") if due else ""
     return format_html('<span class="clock clock-{}" title="{}">{}</span>', state, title, text)
+
+
+@register.simple_tag
+def queue_row(ticket: Ticket) -> str:
+    """One row of a console queue.
+
+    Built here rather than in the template: a queue page shows 25 of them, and the template
+    language spent more time resolving the row's variables than the rest of the page took.
+    """
+    due = ticket.first_response_due
+    due_cell: str = "—"
+    if due is not None:
+        local_due = timezone.localtime(due)
+        due_cell = format_html(
+            '<time datetime="{}">{}</time>',
+            local_due.isoformat(),
+            date_format(local_due, "SHORT_DATETIME_FORMAT"),
+        )
+    assert ticket.organization is not None
+    return format_html(
+        '<tr><td>#{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
+        '<td><span class="status status-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        ticket.number,
+        reverse("console:ticket", args=[ticket.pk]),
+        ticket.subject,
+        ticket.organization.name,
+        ticket.level or "—",
+        ticket.status,
+        status_label(ticket.status),
+        ticket.assignee.display_name if ticket.assignee else "—",
+        due_cell,
+        sla_clock(ticket),
+    )
 
 
 WEEKDAY_ABBREVIATIONS = [
