@@ -108,6 +108,13 @@ def serve(argv: Sequence[str]) -> int:
         default=os.environ.get("SOUTIEN_ACCESS_LOG", "1") == "0",
         help="do not log each request",
     )
+    parser.add_argument(
+        "--reuse-port",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get("SOUTIEN_REUSE_PORT", "1") != "0",
+        help="each web process listens on its own socket and the kernel spreads new "
+        "connections over them (default: on)",
+    )
     parser.add_argument("--no-worker", action="store_true", help="do not start a background worker")
     args = parser.parse_args(argv)
     _prepare()
@@ -127,6 +134,7 @@ def serve(argv: Sequence[str]) -> int:
         "--threads",
         str(args.threads),
         *([] if args.no_access_log else ["--access-logfile", "-"]),
+        *(["--reuse-port"] if args.reuse_port else []),
         "--timeout",
         "60",
         "--graceful-timeout",
