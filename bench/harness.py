@@ -655,7 +655,7 @@ def scenario_create(soutien: Soutien, helpdesk: Helpdesk, duration: int) -> list
     # The acknowledgements are sent by the background worker after the load: wait for it, so
     # that it does not share the machine with the next measurements.
     sent, waited = soutien.drain()
-    results[-1].extra = {
+    results[-1].extra |= {
         "acknowledgements_sent_after_load": sent,
         "drain_seconds": round(waited, 1),
     }
