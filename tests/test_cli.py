@@ -103,3 +103,23 @@ def test_django_commands_pass_through(tmp_path):
         text=True,
     )
     assert out.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_serve_refuses_a_port_another_server_listens_on(tmp_path):
+    # The web processes share their port through SO_REUSEPORT: without this check a second
+    # Soutien (or anything else) could end up sharing the port with them, silently.
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "soutien", "serve", "--port", str(port)],
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode != 0
+    assert f"port {port} on 127.0.0.1 is already in use" in done.stderr
+    assert not (tmp_path / "soutien.sqlite3").exists()  # stopped before touching the database

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -87,6 +88,25 @@ class Supervisor:
                 child.kill()
 
 
+def _port_is_free(host: str, port: int) -> None:
+    """Stop with a clear message if something already listens on the port.
+
+    The web processes share the port through SO_REUSEPORT, which would also let them share it,
+    silently, with a Soutien left running from before: it would answer half the connections.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        sys.exit(f"soutien serve: cannot listen on {host}: {exc}")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            sys.exit(f"soutien serve: port {port} on {host} is already in use ({exc.strerror}).")
+
+
 def serve(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="soutien serve")
     parser.add_argument("--host", default=os.environ.get("SOUTIEN_HOST", "127.0.0.1"))
@@ -117,6 +137,7 @@ def serve(argv: Sequence[str]) -> int:
     )
     parser.add_argument("--no-worker", action="store_true", help="do not start a background worker")
     args = parser.parse_args(argv)
+    _port_is_free(args.host, args.port)
     _prepare()
     from django.conf import settings
 
