@@ -123,22 +123,16 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         """gunicorn's worker processes in this group: those whose parent is a gunicorn too."""
-        processes: dict[int, tuple[int, bool]] = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                if os.getpgid(int(entry.name)) != self.proc.pid:
-                    continue
-                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ProcessLookupError, ValueError):
-                continue
-            processes[int(entry.name)] = (ppid, "gunicorn" in cmdline)
+        processes = _processes()
+
+        def is_gunicorn(pid: int) -> bool:
+            found = processes.get(pid)
+            return (
+                found is not None and found.group == self.proc.pid and "gunicorn" in found.command
+            )
+
         return sorted(
-            pid
-            for pid, (ppid, is_gunicorn) in processes.items()
-            if is_gunicorn and processes.get(ppid, (0, False))[1]
+            pid for pid, p in processes.items() if is_gunicorn(pid) and is_gunicorn(p.parent)
         )
 
     def peak_worker_mb(self) -> float:
@@ -217,14 +211,14 @@ def wrk(
     for _ in range(repeat):
         if before_each is not None:
             before_each()
-        before, wrk_before = _cpu_ticks(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        before, wrk_before = _processes(), resource.getrusage(resource.RUSAGE_CHILDREN)
         summary: dict[str, Any] = load(duration)
-        after, wrk_after = _cpu_ticks(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        summary["cpu_s"] = {
-            pid: (group, command, (ticks - before.get(pid, (0, 0, ""))[1]) / CLOCK_TICKS)
-            for pid, (group, ticks, command) in after.items()
-            if ticks > before.get(pid, (0, 0, ""))[1]
-        }
+        after, wrk_after = _processes(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        summary["cpu_s"] = {}
+        for pid, now in after.items():
+            spent = now.ticks - (before[pid].ticks if pid in before else 0)
+            if spent > 0:
+                summary["cpu_s"][pid] = (now.group, now.command, spent / CLOCK_TICKS)
         summary["wrk_cpu_s"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (
             wrk_before.ru_utime + wrk_before.ru_stime
         )
@@ -238,8 +232,16 @@ def wrk(
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_ticks() -> dict[int, tuple[int, int, str]]:
-    """Every process's CPU time so far (user + system): pid -> (process group, ticks, command)."""
+@dataclass(frozen=True)
+class Process:
+    parent: int
+    group: int
+    ticks: int  # CPU time so far, user + system
+    command: str
+
+
+def _processes() -> dict[int, Process]:
+    """Every process on the machine, as /proc shows it now."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -249,17 +251,23 @@ def _cpu_ticks() -> dict[int, tuple[int, int, str]]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        found[int(entry.name)] = (int(fields[2]), int(fields[11]) + int(fields[12]), command)
+        found[int(entry.name)] = Process(
+            parent=int(fields[1]),
+            group=int(fields[2]),
+            ticks=int(fields[11]) + int(fields[12]),
+            command=command,
+        )
     return found
 
 
 def _busy_workers(summary: dict[str, Any], server: Server) -> list[float]:
     """How busy each web worker process was during the load (1.0: a whole core)."""
     seconds = summary["duration_us"] / 1e6
+    workers = set(server.worker_pids())
     return sorted(
         round(spent / seconds, 2)
-        for pid, (group, command, spent) in summary["cpu_s"].items()
-        if pid in server.worker_pids()
+        for pid, (_, _, spent) in summary["cpu_s"].items()
+        if pid in workers
     )
 
 
@@ -273,7 +281,7 @@ def _cpu_per_request(summary: dict[str, Any], server: Server | None) -> dict[str
             spent["postgresql"] += seconds
         elif process_group == group and "gunicorn" in command:
             spent["web"] += seconds
-        elif process_group == group and "worker" in command:
+        elif process_group == group and "soutien worker" in command:
             spent["background worker"] += seconds
         else:
             spent["other"] += seconds
