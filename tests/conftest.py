@@ -4,11 +4,28 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import timezone, translation
 
 from soutien.accounts.models import Organization, User
 from soutien.accounts.services import token_issue
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_language_and_zone():
+    """Each test starts in the default language and time zone, whatever the one before left.
+
+    A request through the test client activates the language it negotiates and leaves it
+    active in this thread; without this, a test's outcome would depend on the tests run
+    before it.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

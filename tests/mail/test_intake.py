@@ -6,7 +6,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from soutien.mail import intake, keys
 from soutien.mail.models import InboundEmail, Mailbox, ServerCopy
@@ -164,7 +164,13 @@ def test_failing_polls_raise_an_alarm_and_never_raise(db, own_dovecot):
     assert mailbox.consecutive_failures == 3
     assert mailbox.failing
     stats = mailbox_stats([mailbox])[mailbox.pk]
-    assert any("The last 3 polls failed" in alarm for alarm in stats.alarms)
+    [alarm] = stats.alarms
+    assert alarm.code == "polls_failing"
+    assert alarm.params["count"] == 3
+    with translation.override("fr"):
+        assert "Les 3 derniers relevés ont échoué" in alarm.text
+    with translation.override("en"):
+        assert "The last 3 polls failed" in alarm.text
 
 
 def test_a_message_larger_than_the_limit_keeps_its_headers_in_quarantine_and_stays_on_the_server(
@@ -255,4 +261,8 @@ def test_seen_and_imported_differing_for_a_reason_raises_an_alarm(mailbox, state
     stats = mailbox_stats([mailbox])[mailbox.pk]
     assert stats.seen == 1
     assert stats.imported == 0
-    assert any("Seen 1" in alarm for alarm in stats.alarms)
+    [alarm] = stats.alarms
+    assert alarm.code == "unaccounted"
+    assert alarm.params["seen"] == 1
+    with translation.override("en"):
+        assert "Seen 1" in alarm.text

@@ -15,6 +15,37 @@ from soutien.mail.models import STUCK_AFTER, InboundEmail, Mailbox, ServerCopy
 DONE = (InboundEmail.Status.IMPORTED, InboundEmail.Status.IGNORED, InboundEmail.Status.REFUSED)
 
 
+@dataclass(frozen=True)
+class Alarm:
+    """Something wrong with a mailbox: a code and its figures, put in words by whoever reads it.
+
+    Kept as data so the console shows it in the reader's language and the command line in
+    the operator's, whatever language was active when it was found.
+    """
+
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    POLLS_FAILING = "polls_failing"
+    UNACCOUNTED = "unaccounted"
+
+    @property
+    def text(self) -> str:
+        if self.code == self.POLLS_FAILING:
+            return _("The last %(count)s polls failed: %(error)s") % self.params
+        return (
+            _(
+                "Seen %(seen)s, imported or set aside for a reason %(done)s: %(quarantined)s"
+                " in quarantine, %(vanished)s gone from the server before they were read,"
+                " %(waiting)s waiting."
+            )
+            % self.params
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class MailboxStats:
     seen: int = 0
@@ -24,7 +55,7 @@ class MailboxStats:
     waiting: int = 0
     vanished: int = 0
     oldest_waiting: datetime | None = None
-    alarms: list[str] = field(default_factory=list)
+    alarms: list[Alarm] = field(default_factory=list)
 
     @property
     def accounted(self) -> int:
@@ -70,24 +101,24 @@ def mailbox_stats(
         box = boxes[pk]
         if box.failing:
             s.alarms.append(
-                _("The last %(count)s polls failed: %(error)s")
-                % {"count": box.consecutive_failures, "error": box.last_error}
+                Alarm(
+                    Alarm.POLLS_FAILING,
+                    {"count": box.consecutive_failures, "error": box.last_error},
+                )
             )
         stuck = s.oldest_waiting is not None and now - s.oldest_waiting > STUCK_AFTER
         if s.seen != s.accounted and (s.quarantined or s.vanished or stuck):
             s.alarms.append(
-                _(
-                    "Seen %(seen)s, imported or set aside for a reason %(done)s: %(quarantined)s"
-                    " in quarantine, %(vanished)s gone from the server before they were read,"
-                    " %(waiting)s waiting."
+                Alarm(
+                    Alarm.UNACCOUNTED,
+                    {
+                        "seen": s.seen,
+                        "done": s.accounted,
+                        "quarantined": s.quarantined,
+                        "vanished": s.vanished,
+                        "waiting": s.waiting,
+                    },
                 )
-                % {
-                    "seen": s.seen,
-                    "done": s.accounted,
-                    "quarantined": s.quarantined,
-                    "vanished": s.vanished,
-                    "waiting": s.waiting,
-                }
             )
     return stats
 
