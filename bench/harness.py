@@ -473,7 +473,7 @@ class Soutien:
 
     def drain(self, timeout: float = 600) -> tuple[int, float]:
         """Wait until the background worker has sent every queued email; (sent, seconds)."""
-        from soutien.mail.models import OutboundEmail
+        from soutien.outbound.models import OutboundEmail
 
         waiting = OutboundEmail.objects.filter(
             status__in=(OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING)

@@ -60,8 +60,9 @@ def soutien_run(dovecot: Dovecot, messages: list[bytes], database_url: str) -> d
     from django.db import connection
 
     from soutien.accounts.models import Organization, User
-    from soutien.mail import intake, keys
-    from soutien.mail.models import InboundEmail, Mailbox, OutboundEmail
+    from soutien.channels.mail import intake, keys
+    from soutien.channels.mail.models import InboundEmail, Mailbox
+    from soutien.outbound.models import OutboundEmail
     from soutien.ticketing.models import Message, Ticket
 
     orgs: dict[str, Organization] = {}

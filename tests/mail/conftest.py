@@ -8,8 +8,8 @@ from email.message import EmailMessage
 import pytest
 
 from soutien.accounts.models import Organization, User
-from soutien.mail import keys
-from soutien.mail.models import Mailbox
+from soutien.channels.mail import keys
+from soutien.channels.mail.models import Mailbox
 from tests import factories
 from tests.mail.servers import Dovecot, SmtpCapture, dovecot_available
 

@@ -37,8 +37,9 @@ from django.db import connections  # noqa: E402
 from imapclient import IMAPClient  # noqa: E402
 
 from soutien.accounts.models import Organization, User  # noqa: E402
-from soutien.mail import ingest, intake, keys  # noqa: E402
-from soutien.mail.models import InboundEmail, Mailbox, OutboundEmail, ServerCopy  # noqa: E402
+from soutien.channels.mail import ingest, intake, keys  # noqa: E402
+from soutien.channels.mail.models import InboundEmail, Mailbox, ServerCopy  # noqa: E402
+from soutien.outbound.models import OutboundEmail  # noqa: E402
 from soutien.ticketing.models import Ticket  # noqa: E402
 
 STEPS = {
@@ -91,7 +92,7 @@ def crashing_poll(mailbox_id: int, step: str, nth: int) -> str:
                 kill_during_flag(nth)
             else:
                 handler = Killer(STEPS[step], nth)
-                for name in ("soutien.mail.intake", "soutien.mail.ingest"):
+                for name in ("soutien.channels.mail.intake", "soutien.channels.mail.ingest"):
                     log = logging.getLogger(name)
                     log.setLevel(logging.DEBUG)
                     log.addHandler(handler)

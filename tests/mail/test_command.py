@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from soutien.mail import keys
-from soutien.mail.models import Mailbox
+from soutien.channels.mail import keys
+from soutien.channels.mail.models import Mailbox
 from soutien.ticketing.models import Ticket
 from tests.mail.servers import PASSWORD
 from tests.mail.test_intake import email

@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from soutien.accounts.models import ClientRole, Organization, User
-from soutien.mail import intake, keys
-from soutien.mail.content import render_html
-from soutien.mail.ingest import TO_IDENTIFY
-from soutien.mail.models import ContactFax, InboundEmail, Mailbox, OutboundEmail, ServerCopy
-from soutien.mail.parsing import Unreadable, identity, parse
+from soutien.accounts.services import TO_IDENTIFY
+from soutien.channels.mail import intake
+from soutien.channels.mail.content import render_html
+from soutien.channels.mail.models import ContactFax, InboundEmail, Mailbox, ServerCopy
+from soutien.channels.mail.parsing import Unreadable, identity, parse
+from soutien.outbound import message_ids
+from soutien.outbound.models import OutboundEmail
 from soutien.ticketing.models import Attachment, MessageKind, Ticket
 from tests import factories
 from tests.mail.conftest import FAX, person
@@ -102,13 +104,13 @@ class World:
             if kind == "NUM":
                 return ticket.number
             if kind == "ROOT":
-                return keys.root_message_id(ticket.pk)
+                return message_ids.root_message_id(ticket.pk)
             if kind == "ACK":
                 return OutboundEmail.objects.get(
                     ticket=ticket, template="acknowledgement"
                 ).message_id
             if kind == "OWN":
-                return keys.new_message_id(ticket.pk)
+                return message_ids.new_message_id(ticket.pk)
             if kind == "FORGED":
                 nonce = "0123456789abcdef"
                 wrong = hmac.new(b"not our key", f"{ticket.pk}.{nonce}".encode(), hashlib.sha256)

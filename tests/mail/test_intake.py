@@ -8,10 +8,10 @@ from email.message import EmailMessage
 import pytest
 from django.utils import timezone, translation
 
-from soutien.mail import intake, keys
-from soutien.mail.models import InboundEmail, Mailbox, ServerCopy
-from soutien.mail.selectors import mailbox_stats
-from soutien.mail.tasks import poll_mailboxes
+from soutien.channels.mail import intake, keys
+from soutien.channels.mail.models import InboundEmail, Mailbox, ServerCopy
+from soutien.channels.mail.selectors import mailbox_stats
+from soutien.channels.mail.tasks import poll_mailboxes
 from soutien.ticketing.models import Ticket
 from tests.mail.conftest import SUPPORT
 from tests.mail.servers import Dovecot
@@ -209,7 +209,7 @@ def test_a_crash_between_storing_and_flagging_is_finished_by_the_next_poll(
     def refuse(*args, **kwargs):
         raise OSError("connection reset by peer")
 
-    monkeypatch.setattr("soutien.mail.imap.ImapSession.done", refuse)
+    monkeypatch.setattr("soutien.channels.mail.imap.ImapSession.done", refuse)
     report = intake.poll(mailbox=mailbox)
     assert "connection reset" in report.error
     copy = ServerCopy.objects.get()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from soutien.mail import intake
-from soutien.mail.models import InboundEmail, Mailbox, OutboundEmail
+from soutien.channels.mail import intake
+from soutien.channels.mail.models import InboundEmail, Mailbox
+from soutien.outbound.models import OutboundEmail
 from soutien.ticketing.models import Ticket
 from tests import factories
 from tests.mail.conftest import SUPPORT, parse_sent

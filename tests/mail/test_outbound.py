@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from soutien.contracts.services import contract_create, time_entry_create
-from soutien.mail import catalog, outbound
-from soutien.mail.models import InboundEmail, OutboundEmail
+from soutien.notifications import events as notify
 from soutien.notifications.models import Notification
+from soutien.outbound import delivery, kinds, outbox, rendering
+from soutien.outbound.models import OutboundEmail
 from soutien.sla.services import send_due_alerts
 from soutien.ticketing import services
 from soutien.ticketing.models import Status
@@ -29,25 +30,32 @@ RECEIVED = datetime(2026, 12, 1, 10, 15, tzinfo=TORONTO)  # a Tuesday, in servic
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_every_email_renders_in_both_languages(language, marc, tech1):
-    marc.language = language
-    marc.save(update_fields=["language"])
+def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
+    for person in (marc, tech1, manager):
+        person.language = language
+        person.save(update_fields=["language"])
+    marc.client_role = "client_admin"
+    marc.save(update_fields=["client_role"])
     ticket = factories.ticket(contact=marc, subject="Menu <décalé> & « cassé »")
     services.message_add(actor=tech1, ticket=ticket, kind="reply", body="Essayez ceci.")
     for old, new in (("open", "resolved"), ("new", "open"), ("resolved", "closed")):
-        catalog.status_changed(ticket=ticket, actor=tech1, old=old, new=new)
-    for kind in ("sla_warning", "sla_breach"):
-        catalog.sla_alert(recipients=[marc], kind=kind, ticket=ticket, due=RECEIVED)
-    catalog.bank_low(recipients=[marc], bank_id=1, threshold=10, left=42, total=600,
-                     labels={"fr": "Contrat LIC-7", "en": "Contract LIC-7"})  # fmt: skip
-    asked = InboundEmail.objects.create(
-        key="x", message_id="q@x", raw=b"", size=0, arrived_at=timezone.now(), subject="Allô?"
-    )
-    catalog.refusal(email=asked, address="who@else.example", language=language)
+        notify.status_changed(ticket=ticket, actor=tech1, old=old, new=new)
+    ticket.assignee = tech1
+    notify.first_response_due_soon(ticket=ticket, due=RECEIVED)
+    notify.first_response_overdue(ticket=ticket, due=RECEIVED)
+    contract = contract_create(
+        actor=manager, organization=marc.organization, reference="LIC-7",
+        starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), included_minutes=600,
+    )  # fmt: skip
+    notify.hours_running_low(bank=contract.bank, threshold=10)
+    notify.sender_refused(
+        address="who@else.example", language=language, subject="Allô?", in_reply_to="q@x",
+        mailbox_address="support@example.com",
+    )  # fmt: skip
     rows = list(OutboundEmail.objects.order_by("id"))
-    assert {r.template for r in rows} == set(catalog.CONTEXTS)
+    assert {r.template for r in rows} == set(kinds.registered())
     for row in rows:
-        outbound.render(row)
+        rendering.render(row)
         assert row.subject, row.template
         assert "\n" not in row.subject, row.template
         assert "&lt;" not in row.subject, row.template
@@ -60,7 +68,10 @@ def test_every_email_renders_in_both_languages(language, marc, tech1):
     word = {"fr": "Bonjour", "en": "Hello"}[language]
     ack = rows[0]
     assert word in ack.text
-    assert ack.text.startswith(catalog.REPLY_MARKERS[language])
+    assert ack.text.startswith(rendering.reply_marker(language))
+    refusal = rows[-1]
+    assert refusal.headers["In-Reply-To"] == "<q@x>"
+    assert refusal.headers["Reply-To"] == "support@example.com"
 
 
 def test_the_acknowledgement_gives_the_number_and_the_promised_time_in_the_clients_zone(
@@ -106,21 +117,21 @@ def test_smtp_down_retries_later_then_gives_up_and_can_be_sent_again(
     assert "Connection refused" in row.last_error
     start = timezone.now()
     delays = []
-    for _ in range(len(outbound.RETRY_MINUTES)):
+    for _ in range(len(delivery.RETRY_MINUTES)):
         row.refresh_from_db()
         delays.append(round((row.next_attempt_at - start).total_seconds() / 60))
         with time_machine.travel(row.next_attempt_at + timedelta(seconds=1), tick=False):
             start = timezone.now()
-            assert outbound.deliver_due() == 0
+            assert delivery.deliver_due() == 0
     row.refresh_from_db()
-    assert delays == list(outbound.RETRY_MINUTES)
+    assert delays == list(delivery.RETRY_MINUTES)
     assert row.status == "failed"
-    assert row.attempts == len(outbound.RETRY_MINUTES) + 1
+    assert row.attempts == len(delivery.RETRY_MINUTES) + 1
     assert smtp.messages == []
 
     settings.EMAIL_PORT = good_port
     with django_capture_on_commit_callbacks(execute=True):
-        outbound.send_again(email=row)
+        outbox.send_again(email=row)
     row.refresh_from_db()
     assert row.status == "sent"
     assert len(smtp.messages) == 1
@@ -141,7 +152,7 @@ def test_a_send_interrupted_by_a_dead_worker_is_sent_by_the_periodic_job(marc, s
     OutboundEmail.objects.filter(pk=row.pk).update(
         status="sending", claimed_at=timezone.now() - timedelta(minutes=20), attempts=1
     )
-    assert outbound.deliver_due() == 1
+    assert delivery.deliver_due() == 1
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("sent", 2)
     # Rendered once, kept: a retry sends the same email under the same Message-ID.
@@ -182,7 +193,7 @@ def test_status_emails_for_what_staff_did_not_what_the_client_or_the_system_did(
         # and the client resolved it: nothing to tell the client about their own doing.
     ]
     opened = OutboundEmail.objects.get(template="status_changed")
-    outbound.render(opened)
+    rendering.render(opened)
     assert tech1.display_name in opened.text  # "given to Théo Premier"
     with django_capture_on_commit_callbacks(execute=True):
         services.ticket_change_status(actor=tech1, ticket=ticket, status=Status.CLOSED)
@@ -232,6 +243,6 @@ def test_low_hour_banks_are_emailed_to_the_client_administrator_and_managers(
     rows = OutboundEmail.objects.filter(template="bank_low")
     assert set(rows.values_list("to_address", flat=True)) == {client_admin.email, manager.email}
     row = rows.get(to_address=client_admin.email)
-    outbound.render(row)
+    rendering.render(row)
     assert "Contrat LIC-7" in row.subject
     assert "0 h 10" in row.text or "10 min" in row.text

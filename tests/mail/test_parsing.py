@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from soutien.mail import keys, rules
-from soutien.mail.content import html_to_text, render_html, sanitize_html, trim_quoted
-from soutien.mail.parsing import Unreadable, decode_bytes, identity, parse
+from soutien.channels.mail import rules
+from soutien.channels.mail.content import html_to_text, render_html, sanitize_html, trim_quoted
+from soutien.channels.mail.parsing import Unreadable, decode_bytes, identity, parse
+from soutien.outbound import message_ids
 
 BASIC = b"""From: Marc <marc@x.example>
 To: support@soutien.example
@@ -158,12 +159,12 @@ def test_request_numbers_and_fax_numbers():
 
 def test_thread_index_starts_the_same_for_every_email_of_a_request():
     start = datetime(2026, 12, 1, 15, 15, tzinfo=UTC)
-    first = keys.thread_index(7, start, start, 0)
-    third = keys.thread_index(7, start, datetime(2026, 12, 2, tzinfo=UTC), 2)
+    first = message_ids.thread_index(7, start, start, 0)
+    third = message_ids.thread_index(7, start, datetime(2026, 12, 2, tzinfo=UTC), 2)
     import base64
 
     a, c = base64.b64decode(first), base64.b64decode(third)
     assert len(a) == 22
     assert len(c) == 22 + 2 * 5
     assert c[:22] == a
-    assert base64.b64decode(keys.thread_index(8, start, start, 0))[6:22] != a[6:22]
+    assert base64.b64decode(message_ids.thread_index(8, start, start, 0))[6:22] != a[6:22]

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from soutien.mail import ingest, intake
-from soutien.mail.models import InboundEmail, OutboundEmail, ServerCopy
+from soutien.channels.mail import ingest, intake
+from soutien.channels.mail.models import InboundEmail, ServerCopy
+from soutien.outbound.models import OutboundEmail
 from soutien.ticketing.models import Ticket
 from tests.mail.test_intake import email
 

@@ -9,8 +9,10 @@ from email.utils import make_msgid
 import pytest
 from django.test import Client
 
-from soutien.mail import intake, keys
-from soutien.mail.models import InboundEmail, OutboundEmail
+from soutien.channels.mail import intake
+from soutien.channels.mail.models import InboundEmail
+from soutien.outbound import message_ids
+from soutien.outbound.models import OutboundEmail
 from soutien.sla.services import counts_as_first_response
 from soutien.ticketing import services
 from soutien.ticketing.models import Message, MessageKind, Status, Ticket
@@ -67,7 +69,7 @@ def test_a_clients_answer_to_the_acknowledgement_threads_and_is_not_our_response
     assert f"[#{ticket.number}]" in ack["Subject"]
     assert ack["Auto-Submitted"] == "auto-replied"
     assert ack["In-Reply-To"] == "<first-request@saint-laurent.example>"
-    assert keys.verify_message_id(ack["Message-ID"]) == ticket.pk
+    assert message_ids.verify_message_id(ack["Message-ID"]) == ticket.pk
     text = ack.get_body(("plain",)).get_content()
     assert ticket.number in text
     due = ticket.first_response_due.astimezone(marc_zone(marc))
@@ -180,10 +182,10 @@ def test_nobody_threads_into_another_organizations_request(
 
 
 def test_a_forged_signature_is_not_ours():
-    genuine = keys.new_message_id(42)
-    assert keys.verify_message_id(genuine) == 42
+    genuine = message_ids.new_message_id(42)
+    assert message_ids.verify_message_id(genuine) == 42
     forged = genuine.replace("soutien.42.", "soutien.43.")
-    assert keys.verify_message_id(forged) is None
+    assert message_ids.verify_message_id(forged) is None
     tampered = genuine[:-30] + ("0" if genuine[-30] != "0" else "1") + genuine[-29:]
-    assert keys.verify_message_id(tampered) is None
-    assert keys.verify_message_id("<CAF8kW2g9Q@mail.gmail.com>") is None
+    assert message_ids.verify_message_id(tampered) is None
+    assert message_ids.verify_message_id("<CAF8kW2g9Q@mail.gmail.com>") is None

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from soutien.core.errors import InvalidInput, NotAllowed
 from soutien.ticketing import services
+from soutien.ticketing.attachments import safe_filename
 from soutien.ticketing.models import Event, MessageKind, Status, Ticket
-from soutien.ticketing.services import Upload, least_loaded_technician, safe_filename
+from soutien.ticketing.services import Upload, least_loaded_technician
 from tests import factories
 
 
@@ -133,3 +134,76 @@ def test_failed_upload_leaves_no_message(contact, settings):
 )
 def test_safe_filename(given, safe):
     assert safe_filename(given) == safe
+
+
+def test_an_update_that_fails_halfway_changes_nothing(manager, tech1, contact):
+    """Triage and assignment in one call: a technician unqualified for the new level undoes
+    the level too."""
+    t = factories.ticket(contact=contact)
+    with pytest.raises(InvalidInput) as refused:
+        services.ticket_update(actor=manager, ticket=t, level=2, assignee=tech1)
+    assert refused.value.field == "assignee"
+    t.refresh_from_db()
+    assert (t.level, t.status, t.assignee_id) == (None, Status.NEW, None)
+    assert not Event.objects.filter(ticket=t, action=Event.Action.LEVEL).exists()
+
+
+def test_an_update_checks_the_assignee_against_the_new_level(manager, tech2, contact):
+    t = factories.ticket(contact=contact)
+    t = services.ticket_update(actor=manager, ticket=t, level=2, assignee=tech2, status="waiting")
+    assert (t.level, t.assignee_id, t.status) == (2, tech2.pk, Status.WAITING)
+
+
+def test_a_technician_is_told_when_someone_else_gives_them_a_request(manager, tech1, contact):
+    from soutien.notifications.models import Notification
+
+    t = factories.ticket(contact=contact)
+    services.ticket_set_level(actor=manager, ticket=t, level=1)
+    notice = Notification.objects.get(recipient=tech1, kind=Notification.Kind.ASSIGNED)
+    assert notice.ticket_id == t.pk
+    assert notice.data["by"] == manager.display_name
+    other = factories.ticket(contact=contact)
+    services.ticket_set_level(actor=tech1, ticket=other, level=1)  # took it themselves
+    assert Notification.objects.filter(recipient=tech1, ticket=other).count() == 0
+
+
+def test_a_reply_that_waits_on_the_client_sends_one_email(tech1, contact):
+    from soutien.outbound.models import OutboundEmail
+
+    t = factories.ticket(contact=contact)
+    services.ticket_set_level(actor=tech1, ticket=t, level=1)
+    services.message_add(
+        actor=tech1, ticket=t, kind=MessageKind.REPLY, body="Quelle version?", wait_for_client=True
+    )
+    t.refresh_from_db()
+    assert t.status == Status.WAITING
+    templates = list(OutboundEmail.objects.filter(ticket=t).values_list("template", flat=True))
+    assert templates.count("reply") == 1
+    assert templates.count("status_changed") == 1  # "taken in hand" at triage, not "waiting"
+
+
+def test_only_a_reply_waits_on_the_client(tech1, contact):
+    t = factories.ticket(contact=contact)
+    with pytest.raises(InvalidInput):
+        services.message_add(
+            actor=tech1, ticket=t, kind=MessageKind.NOTE, body="note", wait_for_client=True
+        )
+
+
+def test_a_request_filed_from_a_call_logs_the_call_with_it(tech1, contact):
+    at = timezone.now() - timedelta(minutes=30)
+    t = services.ticket_create(
+        actor=tech1,
+        organization=contact.organization,
+        contact=contact,
+        subject="Appel : menu décalé",
+        body="Le client appelle pour le menu.",
+        channel="phone",
+        received_at=at,
+        call=services.IncomingCall(direction="inbound", minutes=12),
+    )
+    call = t.messages.get()
+    assert (call.kind, call.at, call.call_duration_minutes) == (MessageKind.PHONE_CALL, at, 12)
+    assert call.caller == contact.display_name
+    assert t.first_responded_at is None  # the call that brought it in is not an answer
+    assert t.time_entries.get().minutes == 12

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from soutien.mail import keys
-from soutien.mail.models import ContactFax, InboundEmail, Mailbox, OutboundEmail, ServerCopy
+from soutien.channels.mail import keys
+from soutien.channels.mail.models import ContactFax, InboundEmail, Mailbox, ServerCopy
+from soutien.outbound.models import OutboundEmail
 from soutien.ticketing.models import Attachment, Channel, MessageKind, Ticket
 from tests import factories
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from soutien.notifications.services import notify
+from soutien.notifications.services import post
 from soutien.sla.models import Closure, Policy, ServiceCalendar
 from soutien.sla.services import send_due_alerts
 from soutien.ticketing import services
@@ -71,7 +71,7 @@ def test_portal_tells_the_client_when_it_will_hear_from_us(ticket, contact):
 
 
 def test_notifications_page_and_badge(tech1, ticket):
-    notify([tech1], "sla_warning", ticket=ticket)
+    post([tech1], "sla_warning", ticket=ticket)
     web = _login(tech1)
     page = web.get("/console/").content.decode()
     assert 'class="badge">1<' in page

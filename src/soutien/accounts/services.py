@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,9 @@ from soutien.accounts.models import (
 from soutien.core.errors import Conflict, InvalidInput, NotAllowed, TooManyAttempts
 
 TOKEN_BYTES = 30
+# The organization of contacts created for people not on file (made on first need); staff move
+# each contact to its real organization once they know it.
+TO_IDENTIFY = "À identifier"
 
 
 def _require_language(language: str) -> None:
@@ -98,6 +102,63 @@ def contact_create(
             user.save()
     except IntegrityError as exc:
         raise Conflict(_("Someone already uses this email address."), field="email") from exc
+    return user
+
+
+def user_by_email(address: str) -> User | None:
+    """The user with this address, found through the unique index on lower(email)."""
+    return (
+        User.objects.select_related("organization")
+        .alias(address=Lower("email"))
+        .filter(address=address.lower())
+        .exclude(email="")
+        .first()
+    )
+
+
+def organization_to_identify() -> Organization:
+    """The organization that holds contacts nobody has identified yet."""
+    organization = Organization.objects.filter(name__iexact=TO_IDENTIFY).first()
+    if organization is None:
+        try:
+            with transaction.atomic():
+                organization = Organization.objects.create(name=TO_IDENTIFY)
+        except IntegrityError:
+            organization = Organization.objects.get(name__iexact=TO_IDENTIFY)
+    return organization
+
+
+def contact_for_stranger(*, email: str, name: str, phone: str = "", language: str) -> User:
+    """A contact for someone not on file (an email or a fax from an unknown sender).
+
+    Filed under "À identifier" until staff move it; it cannot sign in until invited. If the
+    address was taken meanwhile (two messages at once), the existing person is returned.
+    """
+    organization = organization_to_identify()
+    base = (email or f"fax-{phone}").lower()[:140]
+    username = base
+    for n in range(2, 50):
+        if not User.objects.filter(username=username).exists():
+            break
+        username = f"{base}-{n}"
+    user = User(
+        username=username,
+        email=email,
+        full_name=name[:200] or email or phone,
+        language=language,
+        organization=organization,
+        client_role=ClientRole.CONTACT,
+        phone=phone,
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        found = user_by_email(email) if email else None
+        if found is None:
+            raise
+        user = found
     return user
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -36,11 +35,11 @@ from soutien.contracts.models import (
 )
 from soutien.contracts.terms import VENDOR_ZONE
 from soutien.core.errors import Conflict, InvalidInput, NotAllowed
-from soutien.mail import catalog as mail
-from soutien.notifications.services import notify
+from soutien.notifications import events as notify
 from soutien.sla.engine import Snapshot, configuration_changed, snapshot
 from soutien.sla.models import ServiceCalendar
-from soutien.sla.services import recompute_later
+from soutien.sla.tasks import recompute_later
+from soutien.ticketing import history
 from soutien.ticketing.models import Event, Message, Ticket
 
 MAX_ENTRY_MINUTES = 24 * 60
@@ -353,12 +352,7 @@ def time_entry_create(
         entry.save(update_fields=["overage_minutes"])
         changed = _save_banks(banks, before)
         _audit(entry, actor, TimeEntryChange.Action.CREATED, {})
-        Event.objects.create(
-            ticket=ticket,
-            actor=actor,
-            action=Event.Action.TIME,
-            data={"entry": entry.pk, "minutes": minutes},
-        )
+        history.record(ticket, actor, Event.Action.TIME, entry=entry.pk, minutes=minutes)
         _after_change(changed)
     return entry
 
@@ -424,15 +418,6 @@ def time_entry_delete(*, actor: User, entry: TimeEntry) -> None:
         _save_banks(banks, before)
 
 
-def _alert_recipients(organization_id: int) -> list[User]:
-    return list(
-        User.objects.filter(is_active=True).filter(
-            Q(organization_id=organization_id, client_role="client_admin")
-            | Q(organization__isnull=True, is_support_manager=True)
-        )
-    )
-
-
 def _alert_low_balance(bank: HourBank) -> None:
     """Alert once per bank when its balance falls to 25 %, 10 % and 0 % left."""
     if bank.total_minutes == 0:
@@ -445,22 +430,4 @@ def _alert_low_balance(bank: HourBank) -> None:
                 BankAlert.objects.create(bank=bank, threshold=threshold)
         except IntegrityError:
             continue
-        people = _alert_recipients(bank.organization_id)
-        notify(
-            people,
-            "bank_low",
-            bank=bank.pk,
-            threshold=threshold,
-            left_minutes=bank.left_minutes,
-            total_minutes=bank.total_minutes,
-            label_fr=bank.label("fr"),
-            label_en=bank.label("en"),
-        )
-        mail.bank_low(  # the same alert by email, in each recipient's language
-            recipients=people,
-            bank_id=bank.pk,
-            threshold=threshold,
-            left=bank.left_minutes,
-            total=bank.total_minutes,
-            labels={"fr": bank.label("fr"), "en": bank.label("en")},
-        )
+        notify.hours_running_low(bank=bank, threshold=threshold)

@@ -13,6 +13,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from soutien.accounts.models import User
+from soutien.contracts.models import Plan, Service
 from soutien.kb.models import (
     Article,
     ArticleDay,
@@ -385,8 +386,6 @@ class PlanOffer:
 
 def support_page_context(language: str) -> dict[str, object]:
     """What the public support page shows besides its hours: coordinates, levels, plans."""
-    from soutien.contracts.models import Plan, Service
-
     contact = support_contact()
     levels = [(level, contact.level_examples(level, language)) for level in (1, 2, 3)]
     plans = [

@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "soutien.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from soutien.notifications import emails  # noqa: F401  (registers the kinds of email)

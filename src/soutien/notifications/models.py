@@ -1,4 +1,4 @@
-"""In-app notifications for staff: SLA warnings, breaches, and what later features add."""
+"""In-app notices for staff: SLA warnings and breaches, assignments, hour banks running low."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ class Notification(models.Model):
         SLA_WARNING = "sla_warning", _("First response due soon")
         SLA_BREACH = "sla_breach", _("First response overdue")
         BANK_LOW = "bank_low", _("Hour bank running low")
+        ASSIGNED = "assigned", _("Request assigned to you")
 
     recipient = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

@@ -14,7 +14,7 @@ from soutien.accounts.models import User, validate_time_zone
 from soutien.core.errors import Conflict, InvalidInput, NotAllowed
 from soutien.sla.engine import configuration_changed
 from soutien.sla.models import Closure, Policy, ServiceCalendar, validate_windows
-from soutien.sla.services import recompute_later
+from soutien.sla.tasks import recompute_later
 
 
 def _require_manager(actor: User) -> None:

@@ -10,12 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from soutien.accounts.models import User
-from soutien.mail import catalog as mail
-from soutien.notifications.services import notify
+from soutien.notifications import events as notify
 from soutien.sla.engine import Decision, Snapshot, decide, decide_many, snapshot
 from soutien.sla.models import SlaAlert
 from soutien.sla.terms import SlaRequest
@@ -202,30 +199,6 @@ def recompute_open_tickets(
     return changed
 
 
-def recompute_later(*, organization_id: int | None = None) -> None:
-    """Queue a recomputation once the current transaction commits (a background task)."""
-    from soutien.sla.tasks import recompute_open_tickets as task
-
-    transaction.on_commit(lambda: task.enqueue(organization_id=organization_id))
-
-
-def _recipients(ticket: Ticket, *, with_managers: bool) -> list[User]:
-    if ticket.assignee_id is not None and ticket.assignee is not None and ticket.assignee.is_active:
-        people = [ticket.assignee]
-    elif ticket.level is not None:
-        people = list(User.objects.technicians(ticket.level))
-    else:
-        people = []
-    if with_managers or not people:
-        people += list(
-            User.objects.filter(is_active=True, organization__isnull=True).filter(
-                Q(is_support_manager=True) | Q(is_superuser=True)
-            )
-        )
-    unique = {p.pk: p for p in people}
-    return list(unique.values())
-
-
 def _alert_once(ticket: Ticket, kind: str) -> bool:
     """Record the alert for this request and due time; False if it was already sent."""
     assert ticket.first_response_due is not None
@@ -265,16 +238,12 @@ def send_due_alerts(*, now: datetime | None = None) -> tuple[int, int]:
                 ticket.sla_next_alert_at = None
             elif now >= due:
                 if _alert_once(ticket, SlaAlert.Kind.BREACH):
-                    people = _recipients(ticket, with_managers=True)
-                    notify(people, "sla_breach", ticket=ticket, due=due)
-                    mail.sla_alert(recipients=people, kind="sla_breach", ticket=ticket, due=due)
+                    notify.first_response_overdue(ticket=ticket, due=due)
                     breached += 1
                 ticket.sla_next_alert_at = None
             else:
                 if _alert_once(ticket, SlaAlert.Kind.WARNING):
-                    people = _recipients(ticket, with_managers=False)
-                    notify(people, "sla_warning", ticket=ticket, due=due)
-                    mail.sla_alert(recipients=people, kind="sla_warning", ticket=ticket, due=due)
+                    notify.first_response_due_soon(ticket=ticket, due=due)
                     warned += 1
                 ticket.sla_next_alert_at = due
             ticket.save(update_fields=["sla_next_alert_at"])

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import PurePath
-from typing import IO, Protocol, cast
+from typing import IO, Any, Protocol, cast
 
-from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Count, Q
@@ -22,8 +18,10 @@ from django.utils.translation import gettext as _
 from soutien.accounts.models import Organization, User
 from soutien.contracts.services import time_entry_for_call
 from soutien.core.errors import InvalidInput, NotAllowed
-from soutien.mail import catalog as mail
+from soutien.notifications import events as notify
 from soutien.sla import services as sla
+from soutien.ticketing import history
+from soutien.ticketing.attachments import refusal, safe_filename
 from soutien.ticketing.models import (
     ACTIVE_STATUSES,
     Attachment,
@@ -43,34 +41,20 @@ CLOCK_SKEW = timedelta(minutes=5)
 MAX_CALL_MINUTES = 24 * 60
 # Nothing Soutien tracks happened before this; older moments are typing mistakes.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-BLOCKED_EXTENSIONS = frozenset(
-    [
-        ".exe",
-        ".com",
-        ".bat",
-        ".cmd",
-        ".scr",
-        ".pif",
-        ".msi",
-        ".msp",
-        ".ps1",
-        ".vbs",
-        ".vbe",
-        ".jse",
-        ".wsf",
-        ".wsh",
-        ".hta",
-        ".cpl",
-        ".jar",
-        ".lnk",
-        ".reg",
-    ]
-)
 
 
 class Readable(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
     def seek(self, offset: int, whence: int = ..., /) -> int: ...
+
+
+@dataclass(frozen=True)
+class IncomingCall:
+    """The phone call that brought a request in, logged with it (it is not a response)."""
+
+    direction: str
+    minutes: int
+    caller: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,10 +69,6 @@ class Upload:
 
 def _now() -> datetime:
     return timezone.now()
-
-
-def _record(ticket: Ticket, actor: User | None, action: str, **data: object) -> Event:
-    return Event.objects.create(ticket=ticket, actor=actor, action=action, data=data)
 
 
 def _touch(ticket: Ticket, *fields: str) -> None:
@@ -127,11 +107,13 @@ def ticket_create(
     received_at: datetime | None = None,
     uploads: Sequence[Upload] = (),
     intake: bool = False,
+    call: IncomingCall | None = None,
 ) -> Ticket:
     """File a request; `received_at` (when the call, email or form arrived) starts the SLA clock.
 
     `intake=True`: the mail intake files it in the client's name (`actor` is the sender) from
-    an email or a fax that arrived at `received_at`.
+    an email or a fax that arrived at `received_at`. `call`: staff file it from a phone call,
+    logged on it at `received_at` with its duration (drawn from the client's hour banks).
     """
     subject = " ".join(subject.split())
     if not subject:
@@ -172,11 +154,24 @@ def ticket_create(
         )
         sla.apply_to_new_ticket(ticket)
         ticket.save(force_insert=True)
-        _record(ticket, actor, Event.Action.CREATED, channel=channel)
+        history.record(ticket, actor, Event.Action.CREATED, channel=channel)
         for upload in uploads:
             _store_attachment(actor=actor, ticket=ticket, message=None, upload=upload)
         # Email to the client: the number and the promised time (not a response: no Message).
-        mail.acknowledgement(ticket=ticket)
+        notify.ticket_created(ticket=ticket)
+        if call is not None:
+            if channel != Channel.PHONE:
+                raise InvalidInput(_("Only a request by phone comes with a call."), field="channel")
+            message_add(
+                actor=actor,
+                ticket=ticket,
+                kind=MessageKind.PHONE_CALL,
+                body=body or subject,
+                at=received_at,
+                call_direction=call.direction,
+                duration_minutes=call.minutes,
+                caller=call.caller or contact.display_name,
+            )
     return ticket
 
 
@@ -206,21 +201,19 @@ def _assign(
         return
     ticket.assignee = technician
     _touch(ticket, "assignee")
-    _record(
+    history.record(
         ticket,
         actor,
         Event.Action.ASSIGNED,
         **{"from": previous, "to": technician.pk if technician else None, "automatic": automatic},
     )
+    notify.ticket_assigned(ticket=ticket, actor=actor, technician=technician)
 
 
-@transaction.atomic
-def ticket_set_level(*, actor: User, ticket: Ticket, level: int) -> Ticket:
-    """Triage: set the level; a new request becomes open and goes to a qualified technician."""
-    _require_triager(actor)
+def _set_level(ticket: Ticket, actor: User, level: int) -> None:
+    """Triage a locked request: a new one becomes open and goes to a qualified technician."""
     if level not in (1, 2, 3):
         raise InvalidInput(_("The level must be 1, 2 or 3."), field="level")
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.level != level:
         previous = ticket.level
         ticket.level = level
@@ -228,40 +221,67 @@ def ticket_set_level(*, actor: User, ticket: Ticket, level: int) -> Ticket:
         if ticket.status == Status.NEW:
             ticket.status = Status.OPEN
             fields.append("status")
-            _record(ticket, actor, Event.Action.STATUS, **{"from": Status.NEW, "to": Status.OPEN})
+            history.record(
+                ticket, actor, Event.Action.STATUS, **{"from": Status.NEW, "to": Status.OPEN}
+            )
             # Email to the client: taken in hand (by whom is read when it is sent).
-            mail.status_changed(ticket=ticket, actor=actor, old=Status.NEW, new=Status.OPEN)
+            notify.status_changed(ticket=ticket, actor=actor, old=Status.NEW, new=Status.OPEN)
         _touch(ticket, *fields)
-        _record(ticket, actor, Event.Action.LEVEL, **{"from": previous, "to": level})
+        history.record(ticket, actor, Event.Action.LEVEL, **{"from": previous, "to": level})
         # The target changes with the level; it is counted again from `received_at`.
         sla.refresh(ticket)
     if ticket.is_active and (ticket.assignee is None or not _qualified(ticket.assignee, level)):
         _assign(ticket, actor, least_loaded_technician(level), automatic=True)
+
+
+@transaction.atomic
+def ticket_set_level(*, actor: User, ticket: Ticket, level: int) -> Ticket:
+    """Triage: set the level; a new request becomes open and goes to a qualified technician."""
+    _require_triager(actor)
+    ticket = _locked(ticket)
+    _set_level(ticket, actor, level)
     return ticket
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _assign_checked(ticket: Ticket, actor: User, technician: User | None) -> None:
+    """Assign a locked request, checking the technician against its level as it stands now."""
+    if technician is not None and not _qualified(technician, ticket.level):
+        raise InvalidInput(
+            _("This person is not a technician qualified for this request's level."),
+            field="assignee",
+        )
+    _assign(ticket, actor, technician, automatic=False)
+
+
+def _assign_least_loaded(ticket: Ticket, actor: User) -> None:
+    if ticket.level is None:
+        raise InvalidInput(_("Set the level before assigning automatically."), field="level")
+    technician = least_loaded_technician(ticket.level)
+    if technician is None:
+        raise InvalidInput(_("No active technician handles this level."), field="assignee")
+    _assign(ticket, actor, technician, automatic=False)
 
 
 @transaction.atomic
 def ticket_assign(*, actor: User, ticket: Ticket, technician: User | None) -> Ticket:
     """Give the request to a technician qualified for its level (or take it back with None)."""
     _require_triager(actor)
-    if technician is not None and not _qualified(technician, ticket.level):
-        raise InvalidInput(
-            _("This person is not a technician qualified for this request's level."),
-            field="assignee",
-        )
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    _assign(ticket, actor, technician, automatic=False)
+    ticket = _locked(ticket)
+    _assign_checked(ticket, actor, technician)
     return ticket
 
 
+@transaction.atomic
 def ticket_assign_automatically(*, actor: User, ticket: Ticket) -> Ticket:
+    """Give the request to the least-loaded technician qualified for its level."""
     _require_triager(actor)
-    if ticket.level is None:
-        raise InvalidInput(_("Set the level before assigning automatically."), field="level")
-    technician = least_loaded_technician(ticket.level)
-    if technician is None:
-        raise InvalidInput(_("No active technician handles this level."), field="assignee")
-    return ticket_assign(actor=actor, ticket=ticket, technician=technician)
+    ticket = _locked(ticket)
+    _assign_least_loaded(ticket, actor)
+    return ticket
 
 
 def _set_status(ticket: Ticket, actor: User | None, status: str) -> None:
@@ -285,17 +305,15 @@ def _set_status(ticket: Ticket, actor: User | None, status: str) -> None:
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
     _touch(ticket, *fields)
-    _record(ticket, actor, Event.Action.STATUS, **{"from": previous, "to": status})
-    # Email to the client when staff moved it (the catalog skips the client's and the system's).
-    mail.status_changed(ticket=ticket, actor=actor, old=previous, new=status)
+    history.record(ticket, actor, Event.Action.STATUS, **{"from": previous, "to": status})
+    # Email to the client when staff moved it (not when the client or the system did).
+    notify.status_changed(ticket=ticket, actor=actor, old=previous, new=status)
 
 
-@transaction.atomic
-def ticket_change_status(*, actor: User, ticket: Ticket, status: str) -> Ticket:
-    """Move a request along new -> open -> waiting on client -> resolved -> closed."""
+def _change_status(ticket: Ticket, actor: User, status: str) -> None:
+    """Move a locked request, if the actor may and the request is ready for that status."""
     if status not in Status.values:
         raise InvalidInput(_("Unknown status: %(value)s.") % {"value": status}, field="status")
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     # A client may say its problem is solved, nothing else.
     if not actor.is_staff_member and (status != Status.RESOLVED or not ticket.is_active):
         raise NotAllowed(_("You can only mark an active request as resolved."))
@@ -306,6 +324,49 @@ def ticket_change_status(*, actor: User, ticket: Ticket, status: str) -> Ticket:
             _("Set the level first: an open request is a triaged one."), field="status"
         )
     _set_status(ticket, actor, status)
+
+
+@transaction.atomic
+def ticket_change_status(*, actor: User, ticket: Ticket, status: str) -> Ticket:
+    """Move a request along new -> open -> waiting on client -> resolved -> closed."""
+    ticket = _locked(ticket)
+    _change_status(ticket, actor, status)
+    return ticket
+
+
+# `ticket_update` leaves a field as it is when given this.
+UNCHANGED: Any = object()
+AUTOMATIC = "auto"
+
+
+@transaction.atomic
+def ticket_update(
+    *,
+    actor: User,
+    ticket: Ticket,
+    level: int | None = UNCHANGED,
+    assignee: User | str | None = UNCHANGED,
+    status: str | None = UNCHANGED,
+) -> Ticket:
+    """Triage, assign and move a request in one go: all of it happens, or none.
+
+    `assignee` is a technician, None (nobody) or `AUTOMATIC` (the least-loaded qualified one);
+    the level is set first, so the assignee is checked against the new level.
+    """
+    ticket = _locked(ticket)
+    if level is not UNCHANGED:
+        _require_triager(actor)
+        if level is None:
+            raise InvalidInput(_("A triaged request keeps a level."), field="level")
+        _set_level(ticket, actor, level)
+    if assignee is not UNCHANGED:
+        _require_triager(actor)
+        if assignee == AUTOMATIC:
+            _assign_least_loaded(ticket, actor)
+        else:
+            _assign_checked(ticket, actor, cast(User | None, assignee))
+    if status is not UNCHANGED and status is not None:
+        _change_status(ticket, actor, status)
     return ticket
 
 
@@ -323,9 +384,9 @@ def _follow_up(*, actor: User, old: Ticket, body: str, at: datetime) -> Ticket:
     )
     sla.apply_to_new_ticket(new)
     new.save(force_insert=True)
-    _record(new, actor, Event.Action.CREATED, channel=new.channel, follows=old.pk)
-    _record(old, actor, Event.Action.FOLLOW_UP, follow_up=new.pk)
-    mail.acknowledgement(ticket=new)  # the follow-up is a new request: tell its number
+    history.record(new, actor, Event.Action.CREATED, channel=new.channel, follows=old.pk)
+    history.record(old, actor, Event.Action.FOLLOW_UP, follow_up=new.pk)
+    notify.ticket_created(ticket=new)  # the follow-up is a new request: tell its number
     return new
 
 
@@ -340,8 +401,13 @@ def message_add(
     duration_minutes: int | None = None,
     caller: str = "",
     uploads: Sequence[Upload] = (),
+    wait_for_client: bool = False,
 ) -> Message:
-    """Add a reply, a note, a logged call or a client message (which may reopen the request)."""
+    """Add a reply, a note, a logged call or a client message (which may reopen the request).
+
+    `wait_for_client`: a public reply that asks the client something; a triaged request then
+    waits on the client (told by the reply itself, not by a second email).
+    """
     body = body.strip()
     if not body:
         raise InvalidInput(_("The message cannot be empty."), field="body")
@@ -363,6 +429,8 @@ def message_add(
             )
     elif duration_minutes is not None or call_direction:
         raise InvalidInput(_("Only a phone call has a direction and a duration."), field="kind")
+    if wait_for_client and kind != MessageKind.REPLY:
+        raise InvalidInput(_("Only a public reply waits on the client."), field="kind")
 
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -389,7 +457,7 @@ def message_add(
             call_duration_minutes=duration_minutes,
             caller=caller[:200],
         )
-        _record(ticket, actor, Event.Action.MESSAGE, kind=kind, message=message.pk)
+        history.record(ticket, actor, Event.Action.MESSAGE, kind=kind, message=message.pk)
         sla.record_response(ticket, message)
         if kind == MessageKind.PHONE_CALL:
             # The call's duration is work on the request, drawn from the client's hour banks.
@@ -397,41 +465,20 @@ def message_add(
         for upload in uploads:
             _store_attachment(actor=actor, ticket=ticket, message=message, upload=upload)
         if kind == MessageKind.REPLY:
-            mail.reply(message=message)  # emailed to the client, with its files
+            notify.reply_posted(message=message)  # emailed to the client, with its files
+            if wait_for_client and ticket.level is not None:
+                _set_status(ticket, actor, Status.WAITING)
         _touch(ticket)
     return message
-
-
-def safe_filename(name: str) -> str:
-    """A file name fit to show and to offer as a download: no path, no control characters."""
-    name = unicodedata.normalize("NFC", PurePath(name.replace("\\", "/")).name)
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r'[<>:"/|?*]', "_", name).strip(" .")
-    if not name:
-        name = "fichier"
-    if len(name) > 200:
-        stem, dot, suffix = name.rpartition(".")
-        name = (stem[:190] + dot + suffix[:9]) if dot and len(suffix) < 10 else name[:200]
-    return name
 
 
 def _store_attachment(
     *, actor: User, ticket: Ticket, message: Message | None, upload: Upload
 ) -> Attachment:
-    limit = settings.SOUTIEN_MAX_ATTACHMENT_BYTES
-    if upload.size > limit:
-        raise InvalidInput(
-            _("%(name)s is larger than the %(limit)s MB allowed.")
-            % {"name": safe_filename(upload.name), "limit": limit // (1024 * 1024)},
-            field="file",
-        )
     name = safe_filename(upload.name)
-    if PurePath(name).suffix.lower() in BLOCKED_EXTENSIONS:
-        raise InvalidInput(
-            _("Files of this type (%(suffix)s) are not accepted.")
-            % {"suffix": PurePath(name).suffix},
-            field="file",
-        )
+    refused = refusal(name, upload.size)
+    if refused:
+        raise InvalidInput(refused, field="file")
     digest = hashlib.sha256()
     upload.content.seek(0)
     for chunk in iter(lambda: upload.content.read(1 << 16), b""):
@@ -449,7 +496,7 @@ def _store_attachment(
     )
     attachment.file.save(name, File(cast(IO[bytes], upload.content)), save=False)
     attachment.save()
-    _record(ticket, actor, Event.Action.ATTACHMENT, attachment=attachment.pk, name=name)
+    history.record(ticket, actor, Event.Action.ATTACHMENT, attachment=attachment.pk, name=name)
     return attachment
 
 

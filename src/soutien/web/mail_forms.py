@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from soutien.accounts.models import Language, Organization, User
-from soutien.mail.models import Mailbox
+from soutien.channels.mail.models import Mailbox
 from soutien.web.forms import MultipleFileField
 
 

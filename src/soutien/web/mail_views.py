@@ -14,13 +14,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from soutien.channels.mail import ingest
+from soutien.channels.mail.content import render_html
+from soutien.channels.mail.models import InboundEmail, Mailbox, ServerCopy
+from soutien.channels.mail.selectors import mailbox_stats, quarantine, recent_emails, unreadable
+from soutien.channels.mail.services import fax_file, mailbox_check, mailbox_save
+from soutien.channels.mail.tasks import poll_mailbox, process_email
 from soutien.core.errors import ServiceError
-from soutien.mail import ingest, outbound
-from soutien.mail.content import render_html
-from soutien.mail.models import InboundEmail, Mailbox, OutboundEmail, ServerCopy
-from soutien.mail.selectors import mailbox_stats, quarantine, recent_emails, unreadable
-from soutien.mail.services import fax_file, mailbox_check, mailbox_save
-from soutien.mail.tasks import poll_mailbox, process_email
+from soutien.outbound import outbox
+from soutien.outbound.models import OutboundEmail
 from soutien.ticketing import selectors as ticket_selectors
 from soutien.web.access import current_user, staff_required
 from soutien.web.forms import uploads_from
@@ -136,7 +138,7 @@ def email_detail(request: HttpRequest, email_id: int) -> HttpResponse:
         "shown": shown,
         "remote": remote,
         "copies": email.copies.select_related("mailbox").order_by("id"),
-        "answers": email.answers.order_by("id"),
+        "answers": OutboundEmail.objects.filter(in_reply_to=email.message_id).order_by("id"),
     }
     return render(request, "mail/email_detail.html", context)
 
@@ -212,7 +214,7 @@ def outbound_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def outbound_retry(request: HttpRequest, email_id: int) -> HttpResponse:
     email = get_object_or_404(OutboundEmail, pk=email_id, status=OutboundEmail.Status.FAILED)
-    outbound.send_again(email=email)
+    outbox.send_again(email=email)
     messages.success(request, _("The email will be sent again."))
     return redirect(reverse("mail:outbound") + "?status=failed")
 

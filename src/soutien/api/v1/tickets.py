@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.utils import timezone
@@ -369,25 +368,23 @@ def patch_ticket(request: HttpRequest, ticket_id: Id, payload: TicketPatch) -> T
     actor = caller(request)
     ticket = visible_ticket(actor, ticket_id)
     given = payload.model_fields_set
-    with transaction.atomic():
-        if "level" in given:
-            if payload.level is None:
-                raise InvalidInput(_("A triaged request keeps a level."), field="level")
-            ticket = services.ticket_set_level(actor=actor, ticket=ticket, level=payload.level)
-        if "assignee" in given:
-            if payload.assignee == "auto":
-                ticket = services.ticket_assign_automatically(actor=actor, ticket=ticket)
-            else:
-                technician = None
-                if payload.assignee is not None:
-                    technician = User.objects.filter(pk=payload.assignee).first()
-                    if technician is None:
-                        raise InvalidInput(_("No such technician."), field="assignee")
-                ticket = services.ticket_assign(actor=actor, ticket=ticket, technician=technician)
-        if "status" in given and payload.status is not None:
-            ticket = services.ticket_change_status(
-                actor=actor, ticket=ticket, status=payload.status
-            )
+    assignee: User | str | None = services.UNCHANGED
+    if "assignee" in given:
+        if payload.assignee == "auto":
+            assignee = services.AUTOMATIC
+        elif payload.assignee is not None:
+            assignee = User.objects.filter(pk=payload.assignee).first()
+            if assignee is None:
+                raise InvalidInput(_("No such technician."), field="assignee")
+        else:
+            assignee = None
+    ticket = services.ticket_update(
+        actor=actor,
+        ticket=ticket,
+        level=payload.level if "level" in given else services.UNCHANGED,
+        assignee=assignee,
+        status=payload.status if "status" in given else services.UNCHANGED,
+    )
     return visible_ticket(actor, ticket.pk)
 
 

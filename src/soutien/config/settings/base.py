@@ -37,9 +37,10 @@ INSTALLED_APPS = [
     "soutien.ticketing",
     "soutien.sla",
     "soutien.contracts",
+    "soutien.outbound",
     "soutien.notifications",
     "soutien.kb",
-    "soutien.mail",
+    "soutien.channels.mail",
     "soutien.web",
 ]
 
@@ -180,7 +181,7 @@ EMAIL_TIMEOUT = e.envint("EMAIL_TIMEOUT", 30)
 EMAIL_FILE_PATH = e.env("EMAIL_FILE_PATH", str(DATA_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = e.env("DEFAULT_FROM_EMAIL", "soutien@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Mail intake (soutien.mail): larger messages keep only their headers and go to quarantine;
+# Mail intake (soutien.channels.mail): larger messages keep only their headers and go to quarantine;
 # automatic answers (acknowledgements, refusals) one address may get per hour (loop breaker).
 SOUTIEN_MAIL_MAX_MESSAGE_BYTES = e.envint("SOUTIEN_MAIL_MAX_MESSAGE_BYTES", 80 * 1024 * 1024)
 SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR = e.envint("SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR", 5)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import connection
 
-from soutien.kb.search import PREFERRED_LANGUAGE_BOOST, Document, Hit, SearchBackend
+from soutien.kb.search.base import PREFERRED_LANGUAGE_BOOST, Document, Hit, SearchBackend
 from soutien.kb.search.text import Clause, hyphens_apart, websearch_text
 
 TABLE = "kb_search"

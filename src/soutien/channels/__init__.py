@@ -1,0 +1,1 @@
+"""Inbound channels: adapters that turn what arrives (email, fax) into calls to the domain."""
