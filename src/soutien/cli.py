@@ -11,6 +11,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+from soutien.config import env
+
 DEFAULT_SETTINGS = "soutien.config.settings.prod"
 LOOPBACK_OR_ANY = ("127.0.0.1", "0.0.0.0", "::", "::1")  # noqa: S104 (a comparison)
 
@@ -23,7 +25,7 @@ soutien <django command> ...          any Django management command (migrate, cr
 
 
 def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    env.settings_module(DEFAULT_SETTINGS)
     import django
 
     django.setup()
@@ -108,30 +110,27 @@ def _port_is_free(host: str, port: int) -> None:
 
 
 def serve(argv: Sequence[str]) -> int:
+    defaults = env.serve_defaults()
     parser = argparse.ArgumentParser(prog="soutien serve")
-    parser.add_argument("--host", default=os.environ.get("SOUTIEN_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SOUTIEN_PORT", "8000")))
-    parser.add_argument(
-        "--workers", type=int, default=int(os.environ.get("SOUTIEN_WEB_WORKERS", "2"))
-    )
-    parser.add_argument(
-        "--threads", type=int, default=int(os.environ.get("SOUTIEN_WEB_THREADS", "4"))
-    )
+    parser.add_argument("--host", default=defaults.host)
+    parser.add_argument("--port", type=int, default=defaults.port)
+    parser.add_argument("--workers", type=int, default=defaults.workers)
+    parser.add_argument("--threads", type=int, default=defaults.threads)
     parser.add_argument(
         "--worker-class",
-        default=os.environ.get("SOUTIEN_WEB_WORKER_CLASS", "gthread"),
+        default=defaults.worker_class,
         help="gunicorn worker class: gthread (threads per process) or sync",
     )
     parser.add_argument(
         "--no-access-log",
         action="store_true",
-        default=os.environ.get("SOUTIEN_ACCESS_LOG", "1") == "0",
+        default=not defaults.access_log,
         help="do not log each request",
     )
     parser.add_argument(
         "--reuse-port",
         action=argparse.BooleanOptionalAction,
-        default=os.environ.get("SOUTIEN_REUSE_PORT", "1") != "0",
+        default=defaults.reuse_port,
         help="each web process listens on its own socket and the kernel spreads new "
         "connections over them (default: on)",
     )
@@ -218,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker(rest)
     if command == "demo":
         return demo(rest)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    env.settings_module(DEFAULT_SETTINGS)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["soutien", command, *rest])

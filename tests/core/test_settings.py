@@ -41,3 +41,23 @@ def test_secret_key_from_a_file(tmp_path, monkeypatch):
     (tmp_path / "key").write_text("from-a-mounted-secret\n")
     monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "key"))
     assert env.secret_key(tmp_path / "unused") == "from-a-mounted-secret"
+
+
+def test_serve_reads_its_defaults_as_words_or_numbers(monkeypatch):
+    """`SOUTIEN_REUSE_PORT=false` turns port reuse off (it used to leave it on)."""
+    monkeypatch.setenv("SOUTIEN_REUSE_PORT", "false")
+    monkeypatch.setenv("SOUTIEN_ACCESS_LOG", "off")
+    monkeypatch.setenv("SOUTIEN_WEB_WORKERS", "3")
+    defaults = env.serve_defaults()
+    assert (defaults.reuse_port, defaults.access_log, defaults.workers) == (False, False, 3)
+    monkeypatch.setenv("SOUTIEN_REUSE_PORT", "yes")
+    assert env.serve_defaults().reuse_port is True
+
+
+def test_a_bad_word_for_a_switch_is_refused(monkeypatch):
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setenv("SOUTIEN_REUSE_PORT", "maybe")
+    with pytest.raises(ImproperlyConfigured):
+        env.serve_defaults()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -82,3 +83,38 @@ def secret_key(directory: Path) -> str:
     finally:
         tmp.unlink()
     return key_file.read_text(encoding="utf-8").strip()
+
+
+def settings_module(default: str) -> None:
+    """Name the settings module Django loads, unless DJANGO_SETTINGS_MODULE already does."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default)
+
+
+def set_default(name: str, value: str) -> None:
+    """Give a variable a value for this process unless the environment already gives one."""
+    os.environ.setdefault(name, value)
+
+
+@dataclass(frozen=True)
+class ServeDefaults:
+    """`soutien serve`'s options when not given on the command line."""
+
+    host: str
+    port: int
+    workers: int
+    threads: int
+    worker_class: str
+    access_log: bool
+    reuse_port: bool
+
+
+def serve_defaults() -> ServeDefaults:
+    return ServeDefaults(
+        host=env("SOUTIEN_HOST", "127.0.0.1"),
+        port=envint("SOUTIEN_PORT", 8000),
+        workers=envint("SOUTIEN_WEB_WORKERS", 2),
+        threads=envint("SOUTIEN_WEB_THREADS", 4),
+        worker_class=env("SOUTIEN_WEB_WORKER_CLASS", "gthread"),
+        access_log=envbool("SOUTIEN_ACCESS_LOG", True),
+        reuse_port=envbool("SOUTIEN_REUSE_PORT", True),
+    )

@@ -1,7 +1,7 @@
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "soutien.config.settings.prod")
+from soutien.config.env import settings_module
+
+settings_module("soutien.config.settings.prod")
 
 application = get_wsgi_application()

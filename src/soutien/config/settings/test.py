@@ -1,13 +1,14 @@
 """Settings for the test suite: the database still comes from DATABASE_URL, so CI runs both."""
 
-import os
 import tempfile
 
-os.environ.setdefault("SOUTIEN_DATA_DIR", tempfile.mkdtemp(prefix="soutien-test-"))
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-" + "x" * 20)
+from soutien.config.env import set_default
 
-from soutien.config.settings.base import *  # noqa: F403
-from soutien.config.settings.base import DATABASES, STORAGES
+set_default("SOUTIEN_DATA_DIR", tempfile.mkdtemp(prefix="soutien-test-"))
+set_default("SECRET_KEY", "test-only-secret-key-not-for-production-" + "x" * 20)
+
+from soutien.config.settings.base import *  # noqa: E402, F403
+from soutien.config.settings.base import DATABASES, STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
