@@ -246,3 +246,34 @@ def test_low_hour_banks_are_emailed_to_the_client_administrator_and_managers(
     rendering.render(row)
     assert "Contrat LIC-7" in row.subject
     assert "0 h 10" in row.text or "10 min" in row.text
+
+
+def test_a_file_made_for_an_email_travels_with_it_on_every_attempt(
+    marc, smtp, settings, django_capture_on_commit_callbacks
+):
+    """A document made when the email is queued (a PDF, an invitation) is kept with the row:
+    a retry after a failed attempt sends the very same bytes."""
+    good_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # the first attempt fails
+    ticket = factories.ticket(contact=marc)
+    OutboundEmail.objects.all().delete()
+    invitation = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.queue(
+            template="acknowledgement",
+            to_address=marc.email,
+            language="fr",
+            recipient=marc,
+            ticket_id=ticket.pk,
+            files=[("invitation.ics", invitation, "text/calendar")],
+        )
+    row = OutboundEmail.objects.get()
+    assert row.status == "queued"
+    settings.EMAIL_PORT = good_port
+    with time_machine.travel(row.next_attempt_at + timedelta(seconds=1), tick=False):
+        assert delivery.deliver_due() == 1
+    sent = parse_sent(smtp.messages[0].data)
+    [part] = list(sent.iter_attachments())
+    assert part.get_filename() == "invitation.ics"
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_payload(decode=True) == invitation

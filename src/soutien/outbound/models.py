@@ -81,3 +81,24 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.to_address} ({self.status})"
+
+
+class OutboundAttachment(models.Model):
+    """A file made for one email (an agreement's PDF, an invitation's .ics), kept with it.
+
+    Stored with the email rather than rebuilt at delivery, so that every attempt sends the same
+    bytes, and whoever made the file does not have to be reachable from here.
+    """
+
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("file of a sent email")
+        verbose_name_plural = _("files of sent emails")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from soutien.accounts.models import User
 from soutien.outbound import tasks
+from soutien.outbound.kinds import Attached
 from soutien.outbound.message_ids import new_message_id
-from soutien.outbound.models import OutboundEmail
+from soutien.outbound.models import OutboundAttachment, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,12 @@ def queue(
     reply_to: str = "",
     context: dict[str, Any] | None = None,
     auto_submitted: str = "",
+    files: Sequence[Attached] = (),
 ) -> OutboundEmail | None:
-    """Store one email to send (in the caller's transaction); None if there is no address."""
+    """Store one email to send (in the caller's transaction); None if there is no address.
+
+    `files`: (name, bytes, content type) made for this email, kept with it and attached.
+    """
     to_address = to_address.strip()
     if not to_address or not _valid(to_address):
         return None
@@ -79,6 +84,11 @@ def queue(
         row.status = OutboundEmail.Status.SUPPRESSED
         row.last_error = "rate limit: too many automatic answers to this address this hour"
     row.save(force_insert=True)
+    if files:
+        OutboundAttachment.objects.bulk_create(
+            OutboundAttachment(email=row, name=name[:200], content_type=kind, data=data)
+            for name, data, kind in files
+        )
     if auto_submitted == AUTO_REPLIED and row.status == OutboundEmail.Status.QUEUED:
         counted = _counted.get()
         if counted is not None:

@@ -68,4 +68,6 @@ def build(row: OutboundEmail) -> EmailMultiAlternatives:
     message.attach_alternative(row.html, "text/html")
     for name, data, content_type in kind_of(row.template).attachments(row):
         message.attach(name, data, content_type)
+    for file in row.files.all():
+        message.attach(file.name, bytes(file.data), file.content_type)
     return message
