@@ -18,8 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from soutien.accounts.models import Organization, User
+from soutien.accounts.permissions import require_manager, require_staff
 from soutien.contracts.allocation import BankState, allocate
 from soutien.contracts.models import (
     Allocation,
@@ -34,7 +36,7 @@ from soutien.contracts.models import (
     validate_terms,
 )
 from soutien.contracts.terms import VENDOR_ZONE
-from soutien.core.errors import Conflict, InvalidInput, NotAllowed
+from soutien.core.errors import Conflict, InvalidInput
 from soutien.notifications import events as notify
 from soutien.sla.engine import Snapshot, configuration_changed, snapshot
 from soutien.sla.models import ServiceCalendar
@@ -42,15 +44,12 @@ from soutien.sla.tasks import recompute_later
 from soutien.ticketing import history
 from soutien.ticketing.models import Event, Message, Ticket
 
+STAFF_ONLY = gettext_lazy("Only support staff log time.")
+MANAGERS_ONLY = gettext_lazy("Only a support manager or an administrator can manage contracts.")
 MAX_ENTRY_MINUTES = 24 * 60
 # A time entry may be logged a little ahead of the clock, never for work not yet done.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 ALERT_THRESHOLDS = (25, 10, 0)
-
-
-def _require_manager(actor: User) -> None:
-    if not actor.is_manager:
-        raise NotAllowed(_("Only a support manager or an administrator can manage contracts."))
 
 
 def _check_period(starts_on: date, ends_on: date) -> None:
@@ -71,7 +70,7 @@ def contract_create(
     calendar: ServiceCalendar | None = None,
 ) -> LicenseContract:
     """Record a license contract and open its hour bank (in the standard hours, or its own)."""
-    _require_manager(actor)
+    require_manager(actor, MANAGERS_ONLY)
     reference = reference.strip()
     if not reference:
         raise InvalidInput(_("The reference cannot be empty."), field="reference")
@@ -129,7 +128,7 @@ def plan_save(
     is_active: bool = True,
 ) -> Plan:
     """Create or edit a plan (`Support personnalisé` and the like), configured without code."""
-    _require_manager(actor)
+    require_manager(actor, MANAGERS_ONLY)
     code = slugify(code)
     if not code:
         raise InvalidInput(_("The code cannot be empty."), field="code")
@@ -163,7 +162,7 @@ def subscription_create(
     minutes: int | None = None,
 ) -> Subscription:
     """Subscribe an organization to a plan; its hour bank covers the plan's calendar."""
-    _require_manager(actor)
+    require_manager(actor, MANAGERS_ONLY)
     _check_period(starts_on, ends_on)
     if not plan.is_active:
         raise InvalidInput(_("This plan is no longer offered."), field="plan")
@@ -286,11 +285,6 @@ def _check(started_at: datetime, minutes: int) -> None:
         raise InvalidInput(_("This moment is too far in the past."), field="started_at")
 
 
-def _require_technician(actor: User) -> None:
-    if not actor.is_staff_member:
-        raise NotAllowed(_("Only support staff log time."))
-
-
 def _reallocate_later(
     organization_id: int,
     after_id: int,
@@ -334,7 +328,7 @@ def time_entry_create(
     call: Message | None = None,
 ) -> TimeEntry:
     """Log work on a request; each minute is drawn from the right bank, the rest is overage."""
-    _require_technician(actor)
+    require_staff(actor, STAFF_ONLY)
     _check(started_at, minutes)
     with transaction.atomic():
         banks = _locked_banks(ticket.organization_id)
@@ -379,7 +373,7 @@ def time_entry_update(
     note: str | None = None,
 ) -> TimeEntry:
     """Change an entry; its minutes and those of later entries are given back and re-allocated."""
-    _require_technician(actor)
+    require_staff(actor, STAFF_ONLY)
     started_at = entry.started_at if started_at is None else started_at
     minutes = entry.minutes if minutes is None else minutes
     _check(started_at, minutes)
@@ -405,7 +399,7 @@ def time_entry_update(
 
 def time_entry_delete(*, actor: User, entry: TimeEntry) -> None:
     """Delete an entry: its minutes go back to their banks and later entries may use them."""
-    _require_technician(actor)
+    require_staff(actor, STAFF_ONLY)
     with transaction.atomic():
         banks = _locked_banks(entry.organization_id)
         before = {pk: bank.used_minutes for pk, bank in banks.items()}

@@ -18,9 +18,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from soutien.accounts.models import Language, User
-from soutien.core.errors import InvalidInput, NotAllowed
+from soutien.accounts.permissions import require_manager, require_staff
+from soutien.core.errors import InvalidInput
 from soutien.kb import markdown
 from soutien.kb.models import (
     Article,
@@ -39,6 +41,8 @@ from soutien.kb.models import (
 )
 from soutien.kb.search import Document, backend
 from soutien.ticketing.models import Message, MessageKind
+
+STAFF_ONLY = gettext_lazy("Only support staff can write in the knowledge base.")
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = {
@@ -59,11 +63,6 @@ def _now() -> datetime:
 def local_day(at: datetime | None = None) -> date:
     """The service's calendar day (figures are kept per day of the vendor's time zone)."""
     return timezone.localtime(at or _now(), ZoneInfo(settings.TIME_ZONE)).date()
-
-
-def _require_staff(actor: User) -> None:
-    if not actor.is_staff_member:
-        raise NotAllowed(_("Only support staff can write in the knowledge base."))
 
 
 # --- articles ----------------------------------------------------------------------------------
@@ -162,7 +161,7 @@ def article_save(
 
     `publish` True publishes, False makes it a draft again, None keeps its status.
     """
-    _require_staff(actor)
+    require_staff(actor, STAFF_ONLY)
     title = _validate(title=title, language=language, kind=kind, visibility=visibility)
     if "\x00" in body + summary + error_codes:
         raise InvalidInput(_("The text contains a NUL character."), field="body")
@@ -279,7 +278,7 @@ def article_translate(*, actor: User, article: Article) -> Article:
 
 def article_link_translation(*, actor: User, article: Article, other: Article) -> Article:
     """Declare `other` the same article in the other language."""
-    _require_staff(actor)
+    require_staff(actor, STAFF_ONLY)
     if other.pk == article.pk or other.language == article.language:
         raise InvalidInput(_("Choose the version in the other language."), field="other")
     with transaction.atomic():
@@ -309,7 +308,7 @@ def _image_type(head: bytes) -> str | None:
 
 def article_file_add(*, actor: User, article: Article, name: str, content: bytes) -> ArticleFile:
     """Attach an image (PNG, JPEG, GIF or WebP, checked by content) to an article."""
-    _require_staff(actor)
+    require_staff(actor, STAFF_ONLY)
     if len(content) > MAX_IMAGE_BYTES:
         raise InvalidInput(_("An image is limited to 5 MB."), field="file")
     content_type = _image_type(content[:16])
@@ -326,7 +325,7 @@ def article_file_add(*, actor: User, article: Article, name: str, content: bytes
 
 def faq_from_reply(*, actor: User, message: Message) -> Article:
     """A draft FAQ entry from a public reply: the request's subject asks, the reply answers."""
-    _require_staff(actor)
+    require_staff(actor, STAFF_ONLY)
     if message.kind != MessageKind.REPLY:
         raise InvalidInput(_("Only a public reply can become an FAQ entry."), field="message")
     ticket = message.ticket
@@ -351,7 +350,7 @@ def category_save(
     slug: str = "",
     position: int = 0,
 ) -> Category:
-    _require_staff(actor)
+    require_staff(actor, STAFF_ONLY)
     name_fr = " ".join(name_fr.split())
     if not name_fr:
         raise InvalidInput(_("The French name is required."), field="name_fr")
@@ -370,8 +369,7 @@ def category_save(
 
 def support_contact_save(*, actor: User, **fields: str) -> SupportContact:
     """Edit the coordinates and the support levels shown on the public support page."""
-    if not actor.is_manager:
-        raise NotAllowed(_("Only a support manager can change the support page."))
+    require_manager(actor, _("Only a support manager can change the support page."))
     allowed = {f.name for f in SupportContact._meta.get_fields()} - {"id", "updated_at"}
     unknown = set(fields) - allowed
     if unknown:
@@ -562,8 +560,7 @@ def forget_past_visitors(*, today: date | None = None) -> int:
 
 def delete_articles(*, actor: User, articles: Iterable[Article]) -> int:
     """Delete articles for good (their revisions, files and figures go with them)."""
-    if not actor.is_manager:
-        raise NotAllowed(_("Only a support manager can delete articles."))
+    require_manager(actor, _("Only a support manager can delete articles."))
     ids = [a.pk for a in articles]
     with transaction.atomic():
         deleted, _details = Article.objects.filter(pk__in=ids).delete()

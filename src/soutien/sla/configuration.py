@@ -9,17 +9,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from soutien.accounts.models import User, validate_time_zone
-from soutien.core.errors import Conflict, InvalidInput, NotAllowed
+from soutien.accounts.permissions import require_manager
+from soutien.core.errors import Conflict, InvalidInput
 from soutien.sla.engine import configuration_changed
 from soutien.sla.models import Closure, Policy, ServiceCalendar, validate_windows
 from soutien.sla.tasks import recompute_later
 
-
-def _require_manager(actor: User) -> None:
-    if not actor.is_manager:
-        raise NotAllowed(_("Only a support manager or an administrator can change service hours."))
+MANAGERS_ONLY = gettext_lazy("Only a support manager or an administrator can change service hours.")
 
 
 def _changed(calendar: ServiceCalendar | None = None) -> None:
@@ -48,7 +47,7 @@ def calendar_save(
     holiday_subdivision: str = "QC",
 ) -> ServiceCalendar:
     """Create or edit a calendar: weekly hours as {"0": [[480, 1020]], ...} (0 = Monday)."""
-    _require_manager(actor)
+    require_manager(actor, MANAGERS_ONLY)
     name = name.strip()
     if not name:
         raise InvalidInput(_("The name cannot be empty."), field="name")
@@ -81,7 +80,7 @@ def calendar_save(
 
 @transaction.atomic
 def closure_add(*, actor: User, calendar: ServiceCalendar, day: date, reason: str = "") -> Closure:
-    _require_manager(actor)
+    require_manager(actor, MANAGERS_ONLY)
     closure, _created = Closure.objects.update_or_create(
         calendar=calendar, date=day, defaults={"reason": reason.strip()[:200]}
     )
@@ -91,7 +90,7 @@ def closure_add(*, actor: User, calendar: ServiceCalendar, day: date, reason: st
 
 @transaction.atomic
 def closure_remove(*, actor: User, closure: Closure) -> None:
-    _require_manager(actor)
+    require_manager(actor, MANAGERS_ONLY)
     calendar = closure.calendar
     closure.delete()
     _changed(calendar)
@@ -111,7 +110,7 @@ def policy_publish(
     minutes_level_3: int,
 ) -> Policy:
     """Publish a new version; it governs requests received from `effective_from` on."""
-    _require_manager(actor)
+    require_manager(actor, MANAGERS_ONLY)
     if timezone.is_naive(effective_from):
         raise InvalidInput(_("Give the time with its UTC offset."), field="effective_from")
     if not text_fr.strip():

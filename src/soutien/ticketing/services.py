@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from soutien.accounts.models import Organization, User
+from soutien.accounts.permissions import require_triager
 from soutien.contracts.services import time_entry_for_call
 from soutien.core.errors import InvalidInput, NotAllowed
 from soutien.notifications import events as notify
@@ -74,16 +75,6 @@ def _now() -> datetime:
 def _touch(ticket: Ticket, *fields: str) -> None:
     ticket.updated_at = _now()
     ticket.save(update_fields=[*fields, "updated_at"])
-
-
-def _require_staff(actor: User) -> None:
-    if not actor.is_staff_member:
-        raise NotAllowed(_("Only support staff can do this."))
-
-
-def _require_triager(actor: User) -> None:
-    if not (actor.is_manager or actor.levels):
-        raise NotAllowed(_("Only a technician or a support manager can do this."))
 
 
 def _check_moment(value: datetime, field: str) -> datetime:
@@ -237,7 +228,7 @@ def _set_level(ticket: Ticket, actor: User, level: int) -> None:
 @transaction.atomic
 def ticket_set_level(*, actor: User, ticket: Ticket, level: int) -> Ticket:
     """Triage: set the level; a new request becomes open and goes to a qualified technician."""
-    _require_triager(actor)
+    require_triager(actor)
     ticket = _locked(ticket)
     _set_level(ticket, actor, level)
     return ticket
@@ -269,7 +260,7 @@ def _assign_least_loaded(ticket: Ticket, actor: User) -> None:
 @transaction.atomic
 def ticket_assign(*, actor: User, ticket: Ticket, technician: User | None) -> Ticket:
     """Give the request to a technician qualified for its level (or take it back with None)."""
-    _require_triager(actor)
+    require_triager(actor)
     ticket = _locked(ticket)
     _assign_checked(ticket, actor, technician)
     return ticket
@@ -278,7 +269,7 @@ def ticket_assign(*, actor: User, ticket: Ticket, technician: User | None) -> Ti
 @transaction.atomic
 def ticket_assign_automatically(*, actor: User, ticket: Ticket) -> Ticket:
     """Give the request to the least-loaded technician qualified for its level."""
-    _require_triager(actor)
+    require_triager(actor)
     ticket = _locked(ticket)
     _assign_least_loaded(ticket, actor)
     return ticket
@@ -355,12 +346,12 @@ def ticket_update(
     """
     ticket = _locked(ticket)
     if level is not UNCHANGED:
-        _require_triager(actor)
+        require_triager(actor)
         if level is None:
             raise InvalidInput(_("A triaged request keeps a level."), field="level")
         _set_level(ticket, actor, level)
     if assignee is not UNCHANGED:
-        _require_triager(actor)
+        require_triager(actor)
         if assignee == AUTOMATIC:
             _assign_least_loaded(ticket, actor)
         else:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from soutien.accounts.models import Language, Organization, User
+from soutien.accounts.permissions import require_manager
 from soutien.channels.mail import keys, rules
 from soutien.channels.mail.imap import ImapSession, MailboxError
 from soutien.channels.mail.models import ContactFax, Mailbox
@@ -25,8 +26,10 @@ FAX_TYPES = (".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg")
 
 def _require_manager(actor: User | None) -> None:
     # None: an operator at the command line (`soutien mailbox add`).
-    if actor is not None and not actor.is_manager:
-        raise NotAllowed(_("Only a support manager or an administrator can configure mailboxes."))
+    if actor is not None:
+        require_manager(
+            actor, _("Only a support manager or an administrator can configure mailboxes.")
+        )
 
 
 def mailbox_save(
