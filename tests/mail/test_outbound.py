@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from soutien.contracts.services import contract_create, time_entry_create
 from soutien.notifications import events as notify
+from soutien.notifications import newsletter
 from soutien.notifications.models import Notification
 from soutien.outbound import delivery, kinds, outbox, rendering
 from soutien.outbound.models import OutboundEmail
@@ -48,6 +49,9 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
         starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), included_minutes=600,
     )  # fmt: skip
     notify.hours_running_low(bank=contract.bank, threshold=10)
+    newsletter.subscription_to_confirm(
+        address="who@else.example", language=language, url="https://x.example/c/1", sender="EBI"
+    )
     notify.sender_refused(
         address="who@else.example", language=language, subject="Allô?", in_reply_to="q@x",
         mailbox_address="support@example.com",

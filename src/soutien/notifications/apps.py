@@ -8,4 +8,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from soutien.notifications import emails  # noqa: F401  (registers the kinds of email)
+        # Registers the kinds of email.
+        from soutien.notifications import emails, newsletter  # noqa: F401

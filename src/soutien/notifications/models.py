@@ -13,6 +13,7 @@ class Notification(models.Model):
         SLA_BREACH = "sla_breach", _("First response overdue")
         BANK_LOW = "bank_low", _("Hour bank running low")
         ASSIGNED = "assigned", _("Request assigned to you")
+        NEWSLETTER_SENT = "newsletter_sent", _("Newsletter issue sent")
 
     recipient = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"
