@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from soutien.accounts import services as account_services
-from soutien.core.errors import TooManyAttempts
+from soutien.core.errors import ServiceError, TooManyAttempts
 from soutien.ticketing.services import Upload
 
 
@@ -63,3 +63,8 @@ def uploads_from(files: list[UploadedFile]) -> list[Upload]:
         Upload(name=f.name or "", content=f, size=f.size or 0, content_type=f.content_type or "")
         for f in files
     ]
+
+
+def apply_service_error(form: forms.BaseForm, exc: ServiceError) -> None:
+    """Show a service's refusal on the field it names if the form has it, else on the whole form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)

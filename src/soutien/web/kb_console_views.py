@@ -18,8 +18,8 @@ from soutien.kb.markdown import plain_text
 from soutien.kb.models import Article, ArticleRevision, ArticleStatus, Category, Kind
 from soutien.ticketing.models import Message, MessageKind
 from soutien.ticketing.selectors import tickets_visible_to
-from soutien.web.access import current_user, staff_required
-from soutien.web.console.settings_views import manager_required
+from soutien.web.access import current_user, manager_required, staff_required
+from soutien.web.forms import apply_service_error
 from soutien.web.kb_forms import (
     ArticleForm,
     CategoryForm,
@@ -29,10 +29,6 @@ from soutien.web.kb_forms import (
 )
 
 PAGE_SIZE = 50
-
-
-def _form_error(form: Any, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @staff_required
@@ -119,7 +115,7 @@ def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpRes
                 actor=current_user(request), article=article, publish=publish, **data
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(
                 request, _("Published.") if saved.is_published else _("Saved as a draft.")
@@ -206,7 +202,7 @@ def categories(request: HttpRequest, category_id: int | None = None) -> HttpResp
                     actor=current_user(request), category=category, **form.cleaned_data
                 )
             except ServiceError as exc:
-                _form_error(form, exc)
+                apply_service_error(form, exc)
             else:
                 messages.success(request, _("Category saved."))
                 return redirect("kb:console_categories")
@@ -238,7 +234,7 @@ def support_contact(request: HttpRequest) -> HttpResponse:
                 **{name: str(value) for name, value in form.cleaned_data.items()},
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("The support page is up to date."))
             return redirect("kb:console_support")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,23 +18,9 @@ from soutien.mail.selectors import mailbox_stats, quarantine, recent_emails, unr
 from soutien.mail.services import fax_file, mailbox_check, mailbox_save
 from soutien.mail.tasks import poll_mailbox, process_email
 from soutien.ticketing import selectors as ticket_selectors
-from soutien.web.access import current_user, staff_required
-from soutien.web.forms import uploads_from
+from soutien.web.access import current_user, manager_required, staff_required
+from soutien.web.forms import apply_service_error, uploads_from
 from soutien.web.mail_forms import FaxForm, MailboxForm
-
-View = Callable[..., HttpResponse]
-
-
-def manager_required(view: View) -> View:
-    @staff_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not current_user(request).is_manager:
-            messages.error(request, _("Only a support manager can change these settings."))
-            return redirect("mail:mailboxes")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @staff_required
@@ -74,11 +56,11 @@ def _save(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | None) -> M
             **{k: v for k, v in data.items() if k != "password"},
         )
     except ServiceError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        apply_service_error(form, exc)
         return None
 
 
-@manager_required
+@manager_required(otherwise="mail:mailboxes")
 def mailbox_edit(request: HttpRequest, mailbox_id: int | None = None) -> HttpResponse:
     mailbox = get_object_or_404(Mailbox, pk=mailbox_id) if mailbox_id else None
     if request.method == "POST":
@@ -97,7 +79,7 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int | None = None) -> HttpRes
     )
 
 
-@manager_required
+@manager_required(otherwise="mail:mailboxes")
 @require_POST
 def mailbox_test(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     mailbox = get_object_or_404(Mailbox, pk=mailbox_id)
@@ -235,7 +217,7 @@ def fax_new(request: HttpRequest) -> HttpResponse:
                 fax_number=data["fax_number"],
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Request #%(number)s filed.") % {"number": ticket.number})
             return redirect("console:ticket", ticket_id=ticket.pk)

@@ -8,14 +8,12 @@ the current month in the vendor's time zone); `format` is `html`, `csv` or `pdf`
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +24,12 @@ from soutien.accounts.models import Organization
 from soutien.accounts.selectors import organizations_visible_to
 from soutien.contracts.statements import render_csv, render_pdf, statement_for
 from soutien.contracts.terms import VENDOR_ZONE
-from soutien.web.access import client_required, current_user, staff_required
+from soutien.web.access import (
+    client_admin_required,
+    current_user,
+    not_for_clients,
+    staff_required,
+)
 
 FORMATS = ("html", "csv", "pdf")
 # Far enough for any real period, near enough that date arithmetic never overflows.
@@ -128,20 +131,8 @@ def _statement(request: HttpRequest, organization: Organization, site: str) -> H
     return response
 
 
-def _not_for_clients(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A client user gets 404, whichever organization: a console URL reveals nothing to it."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and getattr(request.user, "is_client", False):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 @require_GET
-@_not_for_clients
+@not_for_clients
 @staff_required
 def console_statement(request: HttpRequest, organization_id: int) -> HttpResponse:
     """Any organization's statement, for staff."""
@@ -151,10 +142,9 @@ def console_statement(request: HttpRequest, organization_id: int) -> HttpRespons
 
 
 @require_GET
-@client_required
+@client_admin_required
 def portal_statement(request: HttpRequest) -> HttpResponse:
     """The statement of the client administrator's own organization; other clients get 404."""
-    user = current_user(request)
-    if not user.is_client_admin or user.organization is None:
-        raise Http404
-    return _statement(request, user.organization, "portal")
+    organization = current_user(request).organization
+    assert organization is not None
+    return _statement(request, organization, "portal")

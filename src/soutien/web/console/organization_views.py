@@ -14,14 +14,14 @@ from soutien.contracts import selectors, services
 from soutien.contracts.models import HourBank, Plan, TimeEntry
 from soutien.core.errors import ServiceError
 from soutien.ticketing.selectors import ticket_for
-from soutien.web.access import current_user, staff_required
+from soutien.web.access import current_user, manager_required, staff_required
 from soutien.web.console.organization_forms import (
     ContractForm,
     PlanForm,
     SubscriptionForm,
     TimeEntryForm,
 )
-from soutien.web.console.settings_views import manager_required
+from soutien.web.forms import apply_service_error
 
 
 @staff_required
@@ -51,10 +51,6 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
     return render(request, "console/organizations/detail.html", _detail_context(organization))
 
 
-def _form_error(form: ContractForm | SubscriptionForm | PlanForm, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @manager_required
 @require_POST
 def contract_add(request: HttpRequest, organization_id: int) -> HttpResponse:
@@ -74,7 +70,7 @@ def contract_add(request: HttpRequest, organization_id: int) -> HttpResponse:
                 calendar=data["calendar"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Contract added with its hour bank."))
             return redirect("console:organization", organization_id=organization.pk)
@@ -99,7 +95,7 @@ def subscription_add(request: HttpRequest, organization_id: int) -> HttpResponse
                 minutes=data["minutes"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Plan subscription added with its hour bank."))
             return redirect("console:organization", organization_id=organization.pk)
@@ -147,7 +143,7 @@ def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
                     actor=current_user(request), plan=plan, **form.cleaned_data
                 )
             except ServiceError as exc:
-                _form_error(form, exc)
+                apply_service_error(form, exc)
             else:
                 messages.success(request, _("Plan saved."))
                 return redirect("console:plan", plan_id=saved.pk)

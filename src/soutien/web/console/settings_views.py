@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -19,26 +17,9 @@ from soutien.core.errors import ServiceError
 from soutien.sla import configuration
 from soutien.sla.calendars import statutory_holidays_named
 from soutien.sla.models import Closure, Policy, ServiceCalendar
-from soutien.web.access import current_user, staff_required
+from soutien.web.access import current_user, manager_required
 from soutien.web.console.settings_forms import DAY_NAMES, CalendarForm, ClosureForm, PolicyForm
-
-View = Callable[..., HttpResponse]
-
-
-def manager_required(view: View) -> View:
-    @staff_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not current_user(request).is_manager:
-            messages.error(request, _("Only a support manager can change these settings."))
-            return redirect("console:queue")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _form_error(form: Any, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+from soutien.web.forms import apply_service_error
 
 
 @manager_required
@@ -66,7 +47,7 @@ def calendar_edit(request: HttpRequest, calendar_id: int | None = None) -> HttpR
                     holiday_subdivision=data["holiday_subdivision"] or "",
                 )
             except ServiceError as exc:
-                _form_error(form, exc)
+                apply_service_error(form, exc)
             else:
                 messages.success(request, _("Calendar saved; open requests are being recomputed."))
                 return redirect("console:calendar", calendar_id=saved.pk)
@@ -132,7 +113,7 @@ def policy(request: HttpRequest) -> HttpResponse:
             try:
                 configuration.policy_publish(actor=current_user(request), **form.cleaned_data)
             except ServiceError as exc:
-                _form_error(form, exc)
+                apply_service_error(form, exc)
             else:
                 messages.success(request, _("New version of the policy published."))
                 return redirect("console:policy")

@@ -26,7 +26,7 @@ from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
 from soutien.web.console import forms as console_forms
 from soutien.web.console.organization_forms import TimeEntryForm
-from soutien.web.forms import uploads_from
+from soutien.web.forms import apply_service_error, uploads_from
 from soutien.web.timeline import timeline
 
 PAGE_SIZE = 25
@@ -230,7 +230,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 ticket = _file_for_client(user, data)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Request #%(number)s filed.") % {"number": ticket.number})
             return redirect("console:ticket", ticket_id=ticket.pk)

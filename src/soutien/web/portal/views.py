@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,8 +14,8 @@ from soutien.kb.services import request_form_filed
 from soutien.notifications.models import Notification
 from soutien.ticketing import selectors, services
 from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status
-from soutien.web.access import client_required, current_user
-from soutien.web.forms import uploads_from
+from soutien.web.access import client_admin_required, client_required, current_user
+from soutien.web.forms import apply_service_error, uploads_from
 from soutien.web.portal.forms import NewRequestForm, ReplyForm
 from soutien.web.timeline import timeline
 
@@ -52,7 +52,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 uploads=uploads_from(form.cleaned_data["attachments"]),
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_service_error(form, exc)
         else:
             request_form_filed(token=request.POST.get("kb_form", ""))
             messages.success(
@@ -97,7 +97,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 uploads=uploads_from(form.cleaned_data["attachments"]),
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_service_error(form, exc)
         else:
             if message.ticket_id != ticket.pk:
                 messages.info(
@@ -123,12 +123,11 @@ def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return redirect("portal:ticket", ticket_id=ticket.pk)
 
 
-@client_required
+@client_admin_required
 def hour_banks(request: HttpRequest) -> HttpResponse:
     """A client administrator's view of its organization's hour banks and what used them."""
     user = current_user(request)
-    if not user.is_client_admin or user.organization is None:
-        raise Http404
+    assert user.organization is not None
     banks = list(contract_selectors.banks_of(user.organization))
     used_by = contract_selectors.allocations_by_bank(banks)
     alerts = list(
