@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -63,6 +64,12 @@ def uploads_from(files: list[UploadedFile]) -> list[Upload]:
         Upload(name=f.name or "", content=f, size=f.size or 0, content_type=f.content_type or "")
         for f in files
     ]
+
+
+def check_period(first: date | None, last: date | None) -> None:
+    """Refuse a period whose last day comes before its first (an unknown day is not checked)."""
+    if first and last and last < first:
+        raise forms.ValidationError(_("The period ends before it starts."), code="reversed")
 
 
 def apply_service_error(form: forms.BaseForm, exc: ServiceError) -> None:

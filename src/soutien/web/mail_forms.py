@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from soutien.accounts.models import Language, Organization, User
+from soutien.accounts.models import Language
 from soutien.mail.models import Mailbox
+from soutien.web.console.forms import FiledForClientForm
 from soutien.web.forms import MultipleFileField
 
 
@@ -50,23 +48,14 @@ class MailboxForm(forms.Form):
         return cls(initial=initial)
 
 
-class FaxForm(forms.Form):
+class FaxForm(FiledForClientForm):
     """A fax that came on paper (or on a fax machine), scanned by staff."""
 
-    organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organization.objects.filter(is_active=True)
-    )
-    contact = forms.ModelChoiceField(
-        label=_("Contact"), queryset=User.objects.filter(organization__isnull=False, is_active=True)
-    )
     fax_number = forms.CharField(
         label=_("Sender's fax number"),
         max_length=40,
         required=False,
         help_text=_("Kept on the contact, so the next faxes from it are filed under them."),
-    )
-    received_at = forms.DateTimeField(
-        label=_("Received at"), required=False, help_text=_("Leave empty for now.")
     )
     subject = forms.CharField(label=_("Subject"), max_length=255)
     body = forms.CharField(
@@ -77,11 +66,4 @@ class FaxForm(forms.Form):
     )
     scans = MultipleFileField(label=_("Scanned fax (PDF, TIFF, PNG or JPEG)"))
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or self.cleaned_data
-        organization, contact = data.get("organization"), data.get("contact")
-        if organization and contact and contact.organization_id != organization.pk:
-            self.add_error("contact", _("This contact is not a member of this organization."))
-        if data.get("received_at") is None:
-            data["received_at"] = timezone.now()
-        return data
+    field_order = ["organization", "contact", "fax_number", "received_at"]

@@ -30,6 +30,7 @@ from soutien.web.access import (
     not_for_clients,
     staff_required,
 )
+from soutien.web.forms import check_period
 
 FORMATS = ("html", "csv", "pdf")
 # Far enough for any real period, near enough that date arithmetic never overflows.
@@ -82,8 +83,7 @@ class PeriodForm(forms.Form):
                     _("Choose dates between %(earliest)s and %(latest)s."),
                     params={"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
                 )
-        if last < first:
-            raise forms.ValidationError(_("The period ends before it starts."))
+        check_period(first, last)
         if last >= _years_after(first, MAX_YEARS):
             raise forms.ValidationError(
                 _("A statement covers at most %(years)d years."), params={"years": MAX_YEARS}

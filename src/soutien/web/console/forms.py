@@ -60,8 +60,8 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
 
 
-class NewTicketForm(forms.Form):
-    """A request filed by staff for a client: a phone call, a fax, an email forwarded by hand."""
+class FiledForClientForm(forms.Form):
+    """What any request filed by staff names: the client organization, its contact, when it came."""
 
     organization = forms.ModelChoiceField(
         label=_("Organization"), queryset=Organization.objects.filter(is_active=True)
@@ -69,10 +69,24 @@ class NewTicketForm(forms.Form):
     contact = forms.ModelChoiceField(
         label=_("Contact"), queryset=User.objects.filter(organization__isnull=False, is_active=True)
     )
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     received_at = forms.DateTimeField(
         label=_("Received at"), required=False, help_text=_("Leave empty for now.")
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        organization, contact = data.get("organization"), data.get("contact")
+        if organization and contact and contact.organization_id != organization.pk:
+            self.add_error("contact", _("This contact is not a member of this organization."))
+        if data.get("received_at") is None:
+            data["received_at"] = timezone.now()
+        return data
+
+
+class NewTicketForm(FiledForClientForm):
+    """A request filed by staff for a client: a phone call, a fax, an email forwarded by hand."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     subject = forms.CharField(label=_("Subject"), max_length=255)
     body = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), max_length=100_000
@@ -96,11 +110,4 @@ class NewTicketForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Attachments"))
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or self.cleaned_data
-        organization, contact = data.get("organization"), data.get("contact")
-        if organization and contact and contact.organization_id != organization.pk:
-            self.add_error("contact", _("This contact is not a member of this organization."))
-        if data.get("received_at") is None:
-            data["received_at"] = timezone.now()
-        return data
+    field_order = ["organization", "contact", "channel", "received_at"]

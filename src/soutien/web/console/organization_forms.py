@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from soutien.contracts.models import Plan, Service
 from soutien.sla.models import ServiceCalendar
+from soutien.web.forms import check_period
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -19,8 +20,10 @@ class _Period(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data
-        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            self.add_error("ends_on", _("The period ends before it starts."))
+        try:
+            check_period(data.get("starts_on"), data.get("ends_on"))
+        except forms.ValidationError as exc:
+            self.add_error("ends_on", exc)
         return data
 
 
