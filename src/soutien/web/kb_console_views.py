@@ -120,7 +120,7 @@ def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpRes
             messages.success(
                 request, _("Published.") if saved.is_published else _("Saved as a draft.")
             )
-            return redirect("kb:console_article", article_id=saved.pk)
+            return redirect("console:kb_article", article_id=saved.pk)
     return _editor(request, article, form)
 
 
@@ -157,7 +157,7 @@ def article_action(request: HttpRequest, article_id: int, action: str) -> HttpRe
                     item = services.article_file_add(
                         actor=user, article=article, name=upload.name, content=upload.read()
                     )
-                    url = reverse("kb:file", args=[item.pk, item.name])
+                    url = reverse("public:file", args=[item.pk, item.name])
                     messages.success(
                         request,
                         _("Image added. Put it in the text with: %(code)s")
@@ -166,12 +166,12 @@ def article_action(request: HttpRequest, article_id: int, action: str) -> HttpRe
         elif action == "delete":
             services.delete_articles(actor=user, articles=[article])
             messages.success(request, _("Article deleted."))
-            return redirect("kb:console_articles")
+            return redirect("console:kb_articles")
         else:
             return HttpResponse(status=404)
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("kb:console_article", article_id=target.pk)
+    return redirect("console:kb_article", article_id=target.pk)
 
 
 @staff_required
@@ -187,7 +187,7 @@ def revision(request: HttpRequest, article_id: int, number: int) -> HttpResponse
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Revision %(number)s restored.") % {"number": number})
-        return redirect("kb:console_article", article_id=article.pk)
+        return redirect("console:kb_article", article_id=article.pk)
     return render(request, "kb/console/revision.html", {"article": article, "revision": found})
 
 
@@ -205,7 +205,7 @@ def categories(request: HttpRequest, category_id: int | None = None) -> HttpResp
                 apply_service_error(form, exc)
             else:
                 messages.success(request, _("Category saved."))
-                return redirect("kb:console_categories")
+                return redirect("console:kb_categories")
     elif category is not None:
         form = CategoryForm(
             initial={
@@ -237,7 +237,7 @@ def support_contact(request: HttpRequest) -> HttpResponse:
             apply_service_error(form, exc)
         else:
             messages.success(request, _("The support page is up to date."))
-            return redirect("kb:console_support")
+            return redirect("console:kb_support")
     status = 400 if form.errors else 200
     return render(request, "kb/console/support_contact.html", {"form": form}, status=status)
 
@@ -257,7 +257,7 @@ def panel_search(request: HttpRequest) -> HttpResponse:
 def article_text(request: HttpRequest, article_id: int) -> JsonResponse:
     """What the panel inserts into a reply: title, public address, and the text."""
     article = selectors.article_for(current_user(request), pk=article_id)
-    url = request.build_absolute_uri(reverse("kb:article", args=[article.slug]))
+    url = request.build_absolute_uri(reverse("public:article", args=[article.slug]))
     return JsonResponse({"title": article.title, "url": url, "text": plain_text(article.body_html)})
 
 
@@ -273,4 +273,4 @@ def faq_from_reply(request: HttpRequest, message_id: int) -> HttpResponse:
     )
     article = services.faq_from_reply(actor=user, message=message)
     messages.success(request, _("Draft FAQ entry made from the reply: edit it, then publish it."))
-    return redirect("kb:console_article", article_id=article.pk)
+    return redirect("console:kb_article", article_id=article.pk)

@@ -125,7 +125,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     services.article_vote(article=found, visitor_key=visitor_key(request), helpful=helpful == "yes")
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "kb/_voted.html", {"article": found})
-    return redirect("kb:article", slug=found.slug)
+    return redirect("public:article", slug=found.slug)
 
 
 def article_file(request: HttpRequest, file_id: int, name: str = "") -> FileResponse:
@@ -153,4 +153,4 @@ def suggestion_open(request: HttpRequest, article_id: int) -> HttpResponse:
     """A client opens a suggestion from the new-request form: noted for the deflection rate."""
     found = selectors.article_for(request.user, pk=article_id)
     services.suggestion_opened(token=request.GET.get("f", ""), article=found)
-    return redirect("kb:article", slug=found.slug)
+    return redirect("public:article", slug=found.slug)

@@ -60,7 +60,7 @@ def _save(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | None) -> M
         return None
 
 
-@manager_required(otherwise="mail:mailboxes")
+@manager_required(otherwise="console:mailboxes")
 def mailbox_edit(request: HttpRequest, mailbox_id: int | None = None) -> HttpResponse:
     mailbox = get_object_or_404(Mailbox, pk=mailbox_id) if mailbox_id else None
     if request.method == "POST":
@@ -69,7 +69,7 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int | None = None) -> HttpRes
             saved = _save(request, form, mailbox)
             if saved is not None:
                 messages.success(request, _("Mailbox saved."))
-                return redirect("mail:mailbox", mailbox_id=saved.pk)
+                return redirect("console:mailbox", mailbox_id=saved.pk)
         status = 400
     else:
         form = MailboxForm.for_mailbox(mailbox) if mailbox else MailboxForm()
@@ -79,7 +79,7 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int | None = None) -> HttpRes
     )
 
 
-@manager_required(otherwise="mail:mailboxes")
+@manager_required(otherwise="console:mailboxes")
 @require_POST
 def mailbox_test(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     mailbox = get_object_or_404(Mailbox, pk=mailbox_id)
@@ -93,7 +93,7 @@ def mailbox_test(request: HttpRequest, mailbox_id: int) -> HttpResponse:
             _("Signed in; %(folder)s holds %(count)s messages.")
             % {"folder": mailbox.folder, "count": count},
         )
-    return redirect("mail:mailbox", mailbox_id=mailbox.pk)
+    return redirect("console:mailbox", mailbox_id=mailbox.pk)
 
 
 @staff_required
@@ -102,7 +102,7 @@ def mailbox_poll(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     mailbox = get_object_or_404(Mailbox, pk=mailbox_id, is_active=True)
     transaction.on_commit(lambda: poll_mailbox.enqueue(mailbox.pk))
     messages.success(request, _("The mailbox will be polled in a moment."))
-    return redirect("mail:mailbox", mailbox_id=mailbox.pk)
+    return redirect("console:mailbox", mailbox_id=mailbox.pk)
 
 
 @staff_required
@@ -148,7 +148,7 @@ def email_retry(request: HttpRequest, email_id: int) -> HttpResponse:
         pk = email.pk
         transaction.on_commit(lambda: process_email.enqueue(pk))
         messages.success(request, _("The email will be processed again."))
-    return redirect("mail:email", email_id=email.pk)
+    return redirect("console:email", email_id=email.pk)
 
 
 @staff_required
@@ -161,7 +161,7 @@ def copy_retry(request: HttpRequest, copy_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The message will be fetched again at the next poll."))
-    return redirect("mail:mailbox", mailbox_id=copy.mailbox_id)
+    return redirect("console:mailbox", mailbox_id=copy.mailbox_id)
 
 
 @staff_required
@@ -196,7 +196,7 @@ def outbound_retry(request: HttpRequest, email_id: int) -> HttpResponse:
     email = get_object_or_404(OutboundEmail, pk=email_id, status=OutboundEmail.Status.FAILED)
     outbound.send_again(email=email)
     messages.success(request, _("The email will be sent again."))
-    return redirect(reverse("mail:outbound") + "?status=failed")
+    return redirect(reverse("console:outbound") + "?status=failed")
 
 
 @staff_required

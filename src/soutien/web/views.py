@@ -30,13 +30,13 @@ class SignInView(LoginView):
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return redirect("login")
+    return redirect("public:login")
 
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
-        return redirect("login")
+        return redirect("public:login")
     assert isinstance(user, User)
     if user.is_staff_member:
         return redirect("console:queue")

@@ -1,10 +1,16 @@
+"""The staff console (/console/): every page of it, in one namespace."""
+
 from django.urls import path
 
+from soutien.web import kb_console_views as kb
+from soutien.web import mail_views as mail
+from soutien.web import statement_views
 from soutien.web.console import organization_views, settings_views, views
 
 app_name = "console"
 
 urlpatterns = [
+    # Queues and requests.
     path("", views.queue, name="queue"),
     path("demandes/nouvelle/", views.ticket_new, name="ticket_new"),
     path("contacts/options/", views.contact_options, name="contact_options"),
@@ -15,14 +21,13 @@ urlpatterns = [
     ),
     path("demandes/<int:ticket_id>/<str:action>/", views.ticket_action, name="ticket_action"),
     path("notifications/", views.notification_list, name="notifications"),
-    path(
-        "demandes/<int:ticket_id>/temps/", organization_views.time_entry_add, name="time_entry_add"
-    ),
+    # Time entries.
     path(
         "temps/<int:entry_id>/supprimer/",
         organization_views.time_entry_delete,
         name="time_entry_delete",
     ),
+    # Organizations, their contracts, hour banks and statements.
     path("organisations/", organization_views.organization_list, name="organizations"),
     path(
         "organisations/<int:organization_id>/",
@@ -39,8 +44,14 @@ urlpatterns = [
         organization_views.subscription_add,
         name="subscription_add",
     ),
+    path(
+        "organisations/<int:organization_id>/releve/",
+        statement_views.console_statement,
+        name="statement",
+    ),
     path("banques/<int:bank_id>/", organization_views.bank_detail, name="bank"),
     path("depassements/", organization_views.overage, name="overage"),
+    # Settings: plans, service calendars and their closures, the published policy.
     path("reglages/forfaits/", organization_views.plan_list, name="plans"),
     path("reglages/forfaits/nouveau/", organization_views.plan_edit, name="plan_new"),
     path("reglages/forfaits/<int:plan_id>/", organization_views.plan_edit, name="plan"),
@@ -58,4 +69,36 @@ urlpatterns = [
         name="closure_remove",
     ),
     path("reglages/politique/", settings_views.policy, name="policy"),
+    # The knowledge base.
+    path("aide/", kb.article_list, name="kb_articles"),
+    path("aide/chiffres/", kb.figures, name="kb_figures"),
+    path("aide/articles/nouveau/", kb.article_edit, name="kb_article_new"),
+    path("aide/articles/<int:article_id>/", kb.article_edit, name="kb_article"),
+    path("aide/articles/<int:article_id>/revisions/<int:number>/", kb.revision, name="kb_revision"),
+    path("aide/articles/<int:article_id>/texte/", kb.article_text, name="kb_article_text"),
+    path(
+        "aide/articles/<int:article_id>/<str:action>/",
+        kb.article_action,
+        name="kb_article_action",
+    ),
+    path("aide/categories/", kb.categories, name="kb_categories"),
+    path("aide/categories/<int:category_id>/", kb.categories, name="kb_category"),
+    path("aide/coordonnees/", kb.support_contact, name="kb_support"),
+    path("aide/panneau/", kb.panel_search, name="kb_panel"),
+    path("aide/faq-depuis-reponse/<int:message_id>/", kb.faq_from_reply, name="kb_faq_from_reply"),
+    # Mail and fax.
+    path("courriel/", mail.mailbox_list, name="mailboxes"),
+    path("courriel/boites/nouvelle/", mail.mailbox_edit, name="mailbox_new"),
+    path("courriel/boites/<int:mailbox_id>/", mail.mailbox_detail, name="mailbox"),
+    path("courriel/boites/<int:mailbox_id>/modifier/", mail.mailbox_edit, name="mailbox_edit"),
+    path("courriel/boites/<int:mailbox_id>/tester/", mail.mailbox_test, name="mailbox_test"),
+    path("courriel/boites/<int:mailbox_id>/relever/", mail.mailbox_poll, name="mailbox_poll"),
+    path("courriel/recus/<int:email_id>/", mail.email_detail, name="email"),
+    path("courriel/recus/<int:email_id>/brut/", mail.email_raw, name="email_raw"),
+    path("courriel/recus/<int:email_id>/reessayer/", mail.email_retry, name="email_retry"),
+    path("courriel/copies/<int:copy_id>/reessayer/", mail.copy_retry, name="copy_retry"),
+    path("courriel/envois/", mail.outbound_list, name="outbound"),
+    path("courriel/envois/<int:email_id>/renvoyer/", mail.outbound_retry, name="outbound_retry"),
+    path("courriel/demandes/<int:ticket_id>/", mail.ticket_emails, name="ticket_emails"),
+    path("telecopies/nouvelle/", mail.fax_new, name="fax_new"),
 ]

@@ -1,5 +1,8 @@
+"""The client portal (/portail/): requests, hour banks, the statement."""
+
 from django.urls import path
 
+from soutien.web import statement_views
 from soutien.web.portal import views
 
 app_name = "portal"
@@ -11,4 +14,5 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/", views.ticket_detail, name="ticket"),
     path("demandes/<int:ticket_id>/repondre/", views.ticket_reply, name="ticket_reply"),
     path("demandes/<int:ticket_id>/resolue/", views.ticket_resolve, name="ticket_resolve"),
+    path("releve/", statement_views.portal_statement, name="statement"),
 ]
