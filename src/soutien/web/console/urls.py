@@ -2,73 +2,79 @@
 
 from django.urls import path
 
-from soutien.web import kb_console_views as kb
-from soutien.web import mail_views as mail
-from soutien.web import statement_views
-from soutien.web.console import organization_views, settings_views, views
+from soutien.web.console.views import (
+    kb,
+    mail,
+    notifications,
+    organizations,
+    plans,
+    queue,
+    settings,
+    statements,
+    tickets,
+    time,
+)
 
 app_name = "console"
 
 urlpatterns = [
     # Queues and requests.
-    path("", views.queue, name="queue"),
-    path("demandes/nouvelle/", views.ticket_new, name="ticket_new"),
-    path("contacts/options/", views.contact_options, name="contact_options"),
-    path("demandes/<int:ticket_id>/", views.ticket_detail, name="ticket"),
-    path("demandes/<int:ticket_id>/horloge/", views.ticket_clock, name="ticket_clock"),
-    path(
-        "demandes/<int:ticket_id>/temps/", organization_views.time_entry_add, name="time_entry_add"
-    ),
-    path("demandes/<int:ticket_id>/<str:action>/", views.ticket_action, name="ticket_action"),
-    path("notifications/", views.notification_list, name="notifications"),
+    path("", queue.queue, name="queue"),
+    path("demandes/nouvelle/", tickets.ticket_new, name="ticket_new"),
+    path("contacts/options/", tickets.contact_options, name="contact_options"),
+    path("demandes/<int:ticket_id>/", tickets.ticket_detail, name="ticket"),
+    path("demandes/<int:ticket_id>/horloge/", tickets.ticket_clock, name="ticket_clock"),
+    path("demandes/<int:ticket_id>/temps/", time.time_entry_add, name="time_entry_add"),
+    path("demandes/<int:ticket_id>/<str:action>/", tickets.ticket_action, name="ticket_action"),
+    path("notifications/", notifications.notification_list, name="notifications"),
     # Time entries.
     path(
         "temps/<int:entry_id>/supprimer/",
-        organization_views.time_entry_delete,
+        time.time_entry_delete,
         name="time_entry_delete",
     ),
     # Organizations, their contracts, hour banks and statements.
-    path("organisations/", organization_views.organization_list, name="organizations"),
+    path("organisations/", organizations.organization_list, name="organizations"),
     path(
         "organisations/<int:organization_id>/",
-        organization_views.organization_detail,
+        organizations.organization_detail,
         name="organization",
     ),
     path(
         "organisations/<int:organization_id>/contrats/",
-        organization_views.contract_add,
+        organizations.contract_add,
         name="contract_add",
     ),
     path(
         "organisations/<int:organization_id>/forfaits/",
-        organization_views.subscription_add,
+        organizations.subscription_add,
         name="subscription_add",
     ),
     path(
         "organisations/<int:organization_id>/releve/",
-        statement_views.console_statement,
+        statements.statement,
         name="statement",
     ),
-    path("banques/<int:bank_id>/", organization_views.bank_detail, name="bank"),
-    path("depassements/", organization_views.overage, name="overage"),
+    path("banques/<int:bank_id>/", organizations.bank_detail, name="bank"),
+    path("depassements/", organizations.overage, name="overage"),
     # Settings: plans, service calendars and their closures, the published policy.
-    path("reglages/forfaits/", organization_views.plan_list, name="plans"),
-    path("reglages/forfaits/nouveau/", organization_views.plan_edit, name="plan_new"),
-    path("reglages/forfaits/<int:plan_id>/", organization_views.plan_edit, name="plan"),
-    path("reglages/calendriers/", settings_views.calendar_list, name="calendars"),
-    path("reglages/calendriers/nouveau/", settings_views.calendar_edit, name="calendar_new"),
-    path("reglages/calendriers/<int:calendar_id>/", settings_views.calendar_edit, name="calendar"),
+    path("reglages/forfaits/", plans.plan_list, name="plans"),
+    path("reglages/forfaits/nouveau/", plans.plan_edit, name="plan_new"),
+    path("reglages/forfaits/<int:plan_id>/", plans.plan_edit, name="plan"),
+    path("reglages/calendriers/", settings.calendar_list, name="calendars"),
+    path("reglages/calendriers/nouveau/", settings.calendar_edit, name="calendar_new"),
+    path("reglages/calendriers/<int:calendar_id>/", settings.calendar_edit, name="calendar"),
     path(
         "reglages/calendriers/<int:calendar_id>/fermetures/",
-        settings_views.closure_add,
+        settings.closure_add,
         name="closure_add",
     ),
     path(
         "reglages/calendriers/<int:calendar_id>/fermetures/<int:closure_id>/retirer/",
-        settings_views.closure_remove,
+        settings.closure_remove,
         name="closure_remove",
     ),
-    path("reglages/politique/", settings_views.policy, name="policy"),
+    path("reglages/politique/", settings.policy, name="policy"),
     # The knowledge base.
     path("aide/", kb.article_list, name="kb_articles"),
     path("aide/chiffres/", kb.figures, name="kb_figures"),

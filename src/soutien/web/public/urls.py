@@ -2,16 +2,15 @@
 
 from django.urls import path
 
-from soutien.web import kb_views as kb
-from soutien.web import views
+from soutien.web.public.views import auth, kb, support
 
 app_name = "public"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("connexion/", views.SignInView.as_view(), name="login"),
-    path("deconnexion/", views.sign_out, name="logout"),
-    path("soutien/", views.support_page, name="support"),
+    path("", auth.home, name="home"),
+    path("connexion/", auth.SignInView.as_view(), name="login"),
+    path("deconnexion/", auth.sign_out, name="logout"),
+    path("soutien/", support.support_page, name="support"),
     # The help centre.
     path("aide/", kb.home, name="help"),
     path("aide/recherche/", kb.search, name="search"),

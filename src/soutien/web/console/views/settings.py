@@ -18,7 +18,7 @@ from soutien.sla import configuration
 from soutien.sla.calendars import statutory_holidays_named
 from soutien.sla.models import Closure, Policy, ServiceCalendar
 from soutien.web.access import current_user, manager_required
-from soutien.web.console.settings_forms import DAY_NAMES, CalendarForm, ClosureForm, PolicyForm
+from soutien.web.console.forms.settings import DAY_NAMES, CalendarForm, ClosureForm, PolicyForm
 from soutien.web.forms import apply_service_error
 
 

@@ -1,4 +1,4 @@
-"""The staff console: queues by level, a request's timeline, and every action on it."""
+"""A request in the console: its timeline, every action on it; requests filed by staff."""
 
 from __future__ import annotations
 
@@ -7,94 +7,41 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from soutien.accounts.models import User
 from soutien.contracts import selectors as contract_selectors
 from soutien.core.errors import ServiceError
-from soutien.notifications.models import Notification
-from soutien.notifications.services import mark_read
 from soutien.ticketing import selectors, services
-from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status, Ticket
+from soutien.ticketing.models import Channel, MessageKind, Status, Ticket
 from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
-from soutien.web.console import forms as console_forms
-from soutien.web.console.organization_forms import TimeEntryForm
+from soutien.web.console.forms.contracts import TimeEntryForm
+from soutien.web.console.forms.tickets import (
+    AssignForm,
+    CallForm,
+    LevelForm,
+    NewTicketForm,
+    NoteForm,
+    ReplyForm,
+    StatusForm,
+)
 from soutien.web.forms import apply_service_error, uploads_from
 from soutien.web.timeline import timeline
-
-PAGE_SIZE = 25
-
-QUEUES = {
-    "triage": gettext_lazy("To triage"),
-    "1": gettext_lazy("Level 1"),
-    "2": gettext_lazy("Level 2"),
-    "3": gettext_lazy("Level 3"),
-    "mine": gettext_lazy("Mine"),
-    "all": gettext_lazy("All requests"),
-}
-SORTS: dict[str, list[Any]] = {
-    "due": [F("first_response_due").asc(nulls_last=True), "id"],
-    "received": ["-received_at", "-id"],
-    "updated": ["-updated_at", "-id"],
-}
-
-
-def _queue_tickets(user: User, queue: str) -> QuerySet[Ticket]:
-    qs = selectors.tickets_visible_to(user).select_related("organization", "assignee")
-    if queue == "all":
-        return qs
-    qs = qs.filter(status__in=ACTIVE_STATUSES)
-    if queue == "triage":
-        return qs.filter(level__isnull=True)
-    if queue == "mine":
-        return qs.filter(assignee=user)
-    return qs.filter(level=int(queue))
-
-
-@staff_required
-def queue(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    name = request.GET.get("queue") or "triage"
-    if name not in QUEUES:
-        raise Http404
-    sort = request.GET.get("sort") or ("received" if name == "all" else "due")
-    if sort not in SORTS:
-        sort = "due"
-    try:
-        page = max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        page = 1
-    start = (page - 1) * PAGE_SIZE
-    rows = list(_queue_tickets(user, name).order_by(*SORTS[sort])[start : start + PAGE_SIZE + 1])
-    context = {
-        "queues": QUEUES,
-        "queue": name,
-        "sort": sort,
-        "tickets": with_clocks(rows[:PAGE_SIZE]),
-        "page": page,
-        "has_next": len(rows) > PAGE_SIZE,
-    }
-    template = "console/_queue_table.html" if request.htmx else "console/queue.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
 
 
 def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str, Any]:
     forms_ = {
-        "reply_form": console_forms.ReplyForm(),
-        "note_form": console_forms.NoteForm(),
-        "call_form": console_forms.CallForm(),
-        "level_form": console_forms.LevelForm(initial={"level": ticket.level}),
-        "assign_form": console_forms.AssignForm(
-            level=ticket.level, initial={"assignee": ticket.assignee_id}
-        ),
-        "status_form": console_forms.StatusForm(initial={"status": ticket.status}),
+        "reply_form": ReplyForm(),
+        "note_form": NoteForm(),
+        "call_form": CallForm(),
+        "level_form": LevelForm(initial={"level": ticket.level}),
+        "assign_form": AssignForm(level=ticket.level, initial={"assignee": ticket.assignee_id}),
+        "status_form": StatusForm(initial={"status": ticket.status}),
     }
     forms_.update(bound)
     with_clocks([ticket])
@@ -129,7 +76,7 @@ def _act(
     """Run one action; returns the success text, or the invalid form to show again."""
     post, files = request.POST, request.FILES
     if action == "reply":
-        form: forms.Form = console_forms.ReplyForm(post, files)
+        form: forms.Form = ReplyForm(post, files)
         if not form.is_valid():
             return "", form
         services.message_add(
@@ -143,7 +90,7 @@ def _act(
             services.ticket_change_status(actor=user, ticket=ticket, status=Status.WAITING)
         return _("Reply sent."), None
     if action == "note":
-        form = console_forms.NoteForm(post, files)
+        form = NoteForm(post, files)
         if not form.is_valid():
             return "", form
         services.message_add(
@@ -155,7 +102,7 @@ def _act(
         )
         return _("Note added."), None
     if action == "call":
-        form = console_forms.CallForm(post)
+        form = CallForm(post)
         if not form.is_valid():
             return "", form
         services.message_add(
@@ -170,13 +117,13 @@ def _act(
         )
         return _("Call logged."), None
     if action == "level":
-        form = console_forms.LevelForm(post)
+        form = LevelForm(post)
         if not form.is_valid():
             return "", form
         services.ticket_set_level(actor=user, ticket=ticket, level=form.cleaned_data["level"])
         return _("Level set."), None
     if action == "assign":
-        form = console_forms.AssignForm(post, level=ticket.level)
+        form = AssignForm(post, level=ticket.level)
         if not form.is_valid():
             return "", form
         services.ticket_assign(actor=user, ticket=ticket, technician=form.cleaned_data["assignee"])
@@ -185,7 +132,7 @@ def _act(
         services.ticket_assign_automatically(actor=user, ticket=ticket)
         return _("Assigned to the least-loaded qualified technician."), None
     if action == "status":
-        form = console_forms.StatusForm(post)
+        form = StatusForm(post)
         if not form.is_valid():
             return "", form
         services.ticket_change_status(actor=user, ticket=ticket, status=form.cleaned_data["status"])
@@ -223,7 +170,7 @@ def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResp
 @staff_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    form = console_forms.NewTicketForm(request.POST or None, request.FILES or None)
+    form = NewTicketForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -285,17 +232,3 @@ def ticket_clock(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """The live clock of one request (polled by the detail page)."""
     ticket = selectors.ticket_for(current_user(request), ticket_id)
     return render(request, "console/_clock.html", {"ticket": with_clocks([ticket])[0]})
-
-
-@staff_required
-def notification_list(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if request.method == "POST":
-        mark_read(user=user)
-        return redirect("console:notifications")
-    items = list(
-        Notification.objects.filter(recipient=user)
-        .select_related("ticket")
-        .order_by("-created_at")[:100]
-    )
-    return render(request, "console/notifications.html", {"notifications": items})

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from soutien.accounts.models import Language
 from soutien.mail.models import Mailbox
-from soutien.web.console.forms import FiledForClientForm
+from soutien.web.console.forms.tickets import FiledForClientForm
 from soutien.web.forms import MultipleFileField
 
 

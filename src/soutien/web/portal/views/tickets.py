@@ -1,4 +1,4 @@
-"""The client portal: file requests, follow them, answer."""
+"""A client's requests in the portal: file them, follow them, answer."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from soutien.contracts import selectors as contract_selectors
 from soutien.core.errors import ServiceError
 from soutien.kb.services import request_form_filed
-from soutien.notifications.models import Notification
 from soutien.ticketing import selectors, services
 from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status
-from soutien.web.access import client_admin_required, client_required, current_user
+from soutien.web.access import client_required, current_user
 from soutien.web.forms import apply_service_error, uploads_from
 from soutien.web.portal.forms import NewRequestForm, ReplyForm
 from soutien.web.timeline import timeline
@@ -121,22 +119,3 @@ def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Marked as resolved. Reply within 14 days to reopen it."))
     return redirect("portal:ticket", ticket_id=ticket.pk)
-
-
-@client_admin_required
-def hour_banks(request: HttpRequest) -> HttpResponse:
-    """A client administrator's view of its organization's hour banks and what used them."""
-    user = current_user(request)
-    assert user.organization is not None
-    banks = list(contract_selectors.banks_of(user.organization))
-    used_by = contract_selectors.allocations_by_bank(banks)
-    alerts = list(
-        Notification.objects.filter(recipient=user, kind=Notification.Kind.BANK_LOW).order_by(
-            "-created_at"
-        )[:10]
-    )
-    return render(
-        request,
-        "portal/hour_banks.html",
-        {"banks": banks, "used_by": used_by, "alerts": alerts},
-    )

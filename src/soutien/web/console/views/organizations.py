@@ -1,4 +1,4 @@
-"""Console pages for organizations: contracts, plan subscriptions, hour banks, overage; plans."""
+"""Organizations in the console: contracts, plan subscriptions, hour banks, overage."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ from django.views.decorators.http import require_POST
 
 from soutien.accounts.models import Organization, User
 from soutien.contracts import selectors, services
-from soutien.contracts.models import HourBank, Plan, TimeEntry
+from soutien.contracts.models import HourBank, TimeEntry
 from soutien.core.errors import ServiceError
-from soutien.ticketing.selectors import ticket_for
 from soutien.web.access import current_user, manager_required, staff_required
-from soutien.web.console.organization_forms import (
+from soutien.web.console.forms.contracts import (
     ContractForm,
-    PlanForm,
     SubscriptionForm,
-    TimeEntryForm,
 )
 from soutien.web.forms import apply_service_error
 
@@ -124,81 +121,3 @@ def overage(request: HttpRequest) -> HttpResponse:
         .order_by("-started_at")[:100]
     )
     return render(request, "console/organizations/overage.html", {"rows": rows, "entries": entries})
-
-
-@manager_required
-def plan_list(request: HttpRequest) -> HttpResponse:
-    plans = Plan.objects.select_related("calendar").order_by("is_custom", "code")
-    return render(request, "console/settings/plan_list.html", {"plans": plans})
-
-
-@manager_required
-def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
-    plan = get_object_or_404(Plan, pk=plan_id) if plan_id else None
-    if request.method == "POST":
-        form = PlanForm(request.POST)
-        if form.is_valid():
-            try:
-                saved = services.plan_save(
-                    actor=current_user(request), plan=plan, **form.cleaned_data
-                )
-            except ServiceError as exc:
-                apply_service_error(form, exc)
-            else:
-                messages.success(request, _("Plan saved."))
-                return redirect("console:plan", plan_id=saved.pk)
-    elif plan is not None:
-        form = PlanForm(
-            initial={
-                "code": plan.code,
-                "name_fr": plan.name_fr,
-                "name_en": plan.name_en,
-                "minutes": plan.minutes,
-                "calendar": plan.calendar_id,
-                "services": plan.services,
-                "is_custom": plan.is_custom,
-                "is_active": plan.is_active,
-            }
-        )
-    else:
-        form = PlanForm()
-    status = 400 if form.errors else 200
-    return render(
-        request, "console/settings/plan_edit.html", {"plan": plan, "form": form}, status=status
-    )
-
-
-@staff_required
-@require_POST
-def time_entry_add(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    user = current_user(request)
-    ticket = ticket_for(user, ticket_id)
-    form = TimeEntryForm(request.POST)
-    if form.is_valid():
-        try:
-            entry = services.time_entry_create(actor=user, ticket=ticket, **form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            if entry.overage_minutes:
-                messages.warning(
-                    request,
-                    _("%(minutes)s minutes logged, %(overage)s outside any hour bank (billable).")
-                    % {"minutes": entry.minutes, "overage": entry.overage_minutes},
-                )
-            else:
-                messages.success(
-                    request, _("%(minutes)s minutes logged.") % {"minutes": entry.minutes}
-                )
-    else:
-        messages.error(request, _("Give a start and a number of minutes between 1 and 1440."))
-    return redirect("console:ticket", ticket_id=ticket.pk)
-
-
-@staff_required
-@require_POST
-def time_entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = get_object_or_404(TimeEntry, pk=entry_id)
-    services.time_entry_delete(actor=current_user(request), entry=entry)
-    messages.success(request, _("Time entry deleted; its minutes went back to the hour banks."))
-    return redirect("console:ticket", ticket_id=entry.ticket_id)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from soutien.accounts.models import User
 from soutien.kb import selectors, services
 from soutien.kb.models import ArticleFile, Category, Kind
+from soutien.web.paging import page_number
 
 PAGE_SIZE = 30
 # The three lists of the help centre, by their French addresses.
@@ -77,10 +78,7 @@ def kind_list(request: HttpRequest, kind_slug: str) -> HttpResponse:
     kind = KIND_SLUGS.get(kind_slug)
     if kind is None:
         raise Http404
-    try:
-        page = max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     rows = selectors.most_consulted(
         request.user,
         language=language(),

@@ -1,8 +1,7 @@
-"""Statements of an organization for a period: a page, a CSV and a PDF (SPEC 4).
+"""Statements of an organization for a period, shown alike in the console and the portal (SPEC 4).
 
-Staff see any organization's statement in the console; a client administrator sees its own
-organization's in the portal. `du` and `au` are the first and last days (ISO, inclusive; default:
-the current month in the vendor's time zone); `format` is `html`, `csv` or `pdf`.
+`du` and `au` are the first and last days (ISO, inclusive; default: the current month in the
+vendor's time zone); `format` is `html`, `csv` or `pdf`.
 """
 
 from __future__ import annotations
@@ -14,22 +13,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django.views.decorators.http import require_GET
 
 from soutien.accounts.models import Organization
-from soutien.accounts.selectors import organizations_visible_to
 from soutien.contracts.statements import render_csv, render_pdf, statement_for
 from soutien.contracts.terms import VENDOR_ZONE
-from soutien.web.access import (
-    client_admin_required,
-    current_user,
-    not_for_clients,
-    staff_required,
-)
 from soutien.web.forms import check_period
 
 FORMATS = ("html", "csv", "pdf")
@@ -92,7 +83,7 @@ class PeriodForm(forms.Form):
         return data
 
 
-def _statement(request: HttpRequest, organization: Organization, site: str) -> HttpResponse:
+def statement_response(request: HttpRequest, organization: Organization, site: str) -> HttpResponse:
     """The statement page or download; `site` is "console" or "portal"."""
     base_template = f"{site}/base.html"
     form = PeriodForm(request.GET)
@@ -129,22 +120,3 @@ def _statement(request: HttpRequest, organization: Organization, site: str) -> H
         return render(request, "web/statement.html", context)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-@require_GET
-@not_for_clients
-@staff_required
-def console_statement(request: HttpRequest, organization_id: int) -> HttpResponse:
-    """Any organization's statement, for staff."""
-    organizations = organizations_visible_to(current_user(request))
-    organization = get_object_or_404(organizations, pk=organization_id)
-    return _statement(request, organization, "console")
-
-
-@require_GET
-@client_admin_required
-def portal_statement(request: HttpRequest) -> HttpResponse:
-    """The statement of the client administrator's own organization; other clients get 404."""
-    organization = current_user(request).organization
-    assert organization is not None
-    return _statement(request, organization, "portal")

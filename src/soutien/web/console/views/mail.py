@@ -19,8 +19,8 @@ from soutien.mail.services import fax_file, mailbox_check, mailbox_save
 from soutien.mail.tasks import poll_mailbox, process_email
 from soutien.ticketing import selectors as ticket_selectors
 from soutien.web.access import current_user, manager_required, staff_required
+from soutien.web.console.forms.mail import FaxForm, MailboxForm
 from soutien.web.forms import apply_service_error, uploads_from
-from soutien.web.mail_forms import FaxForm, MailboxForm
 
 
 @staff_required

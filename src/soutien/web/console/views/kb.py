@@ -19,14 +19,15 @@ from soutien.kb.models import Article, ArticleRevision, ArticleStatus, Category,
 from soutien.ticketing.models import Message, MessageKind
 from soutien.ticketing.selectors import tickets_visible_to
 from soutien.web.access import current_user, manager_required, staff_required
-from soutien.web.forms import apply_service_error
-from soutien.web.kb_forms import (
+from soutien.web.console.forms.kb import (
     ArticleForm,
     CategoryForm,
     ImageForm,
     LinkForm,
     SupportContactForm,
 )
+from soutien.web.forms import apply_service_error
+from soutien.web.paging import page_number
 
 PAGE_SIZE = 50
 
@@ -42,10 +43,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     for name, value in filters.items():
         if value in valid[name]:
             qs = qs.filter(**{name: value})
-    try:
-        page = max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     start = (page - 1) * PAGE_SIZE
     rows = list(qs.order_by("-updated_at", "-id")[start : start + PAGE_SIZE + 1])
     context = {

@@ -1,3 +1,5 @@
+"""Console forms of a request: the actions on it, and a request filed by staff for a client."""
+
 from __future__ import annotations
 
 from typing import Any
