@@ -55,7 +55,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "kinds": Kind.choices,
         "statuses": ArticleStatus.choices,
     }
-    return render(request, "kb/console/article_list.html", context)
+    return render(request, "console/kb/article_list.html", context)
 
 
 @staff_required
@@ -67,7 +67,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         "least_helpful": selectors.least_helpful(),
         "weeks": selectors.deflection_by_week(weeks=8),
     }
-    return render(request, "kb/console/figures.html", context)
+    return render(request, "console/kb/figures.html", context)
 
 
 def _initial(article: Article) -> dict[str, Any]:
@@ -95,7 +95,7 @@ def _editor(request: HttpRequest, article: Article | None, form: ArticleForm) ->
             link_form=LinkForm(),
         )
     status = 400 if form.errors else 200
-    return render(request, "kb/console/article_edit.html", context, status=status)
+    return render(request, "console/kb/article_edit.html", context, status=status)
 
 
 @staff_required
@@ -186,7 +186,7 @@ def revision(request: HttpRequest, article_id: int, number: int) -> HttpResponse
         else:
             messages.success(request, _("Revision %(number)s restored.") % {"number": number})
         return redirect("console:kb_article", article_id=article.pk)
-    return render(request, "kb/console/revision.html", {"article": article, "revision": found})
+    return render(request, "console/kb/revision.html", {"article": article, "revision": found})
 
 
 @staff_required
@@ -217,7 +217,7 @@ def categories(request: HttpRequest, category_id: int | None = None) -> HttpResp
         form = CategoryForm()
     context = {"categories": Category.objects.all(), "form": form, "category": category}
     status = 400 if form.errors else 200
-    return render(request, "kb/console/categories.html", context, status=status)
+    return render(request, "console/kb/categories.html", context, status=status)
 
 
 @manager_required
@@ -237,7 +237,7 @@ def support_contact(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The support page is up to date."))
             return redirect("console:kb_support")
     status = 400 if form.errors else 200
-    return render(request, "kb/console/support_contact.html", {"form": form}, status=status)
+    return render(request, "console/kb/support_contact.html", {"form": form}, status=status)
 
 
 # --- the panel of a request's page -------------------------------------------------------------
@@ -247,7 +247,7 @@ def support_contact(request: HttpRequest) -> HttpResponse:
 @require_GET
 def panel_search(request: HttpRequest) -> HttpResponse:
     result = selectors.search(current_user(request), request.GET.get("q", ""), limit=8)
-    return render(request, "kb/console/_panel_results.html", {"result": result})
+    return render(request, "console/kb/_panel_results.html", {"result": result})
 
 
 @staff_required

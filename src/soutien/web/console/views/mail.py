@@ -29,7 +29,7 @@ def mailbox_list(request: HttpRequest) -> HttpResponse:
     boxes = list(Mailbox.objects.order_by("name"))
     stats = mailbox_stats(boxes)
     rows = [(box, stats[box.pk]) for box in boxes]
-    return render(request, "mail/mailbox_list.html", {"rows": rows})
+    return render(request, "console/mail/mailbox_list.html", {"rows": rows})
 
 
 @staff_required
@@ -43,7 +43,7 @@ def mailbox_detail(request: HttpRequest, mailbox_id: int) -> HttpResponse:
         "unreadable": list(unreadable(mailbox).order_by("-uid")[:100]),
         "emails": recent_emails(mailbox),
     }
-    return render(request, "mail/mailbox_detail.html", context)
+    return render(request, "console/mail/mailbox_detail.html", context)
 
 
 def _save(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | None) -> Mailbox | None:
@@ -75,7 +75,7 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int | None = None) -> HttpRes
         form = MailboxForm.for_mailbox(mailbox) if mailbox else MailboxForm()
         status = 200
     return render(
-        request, "mail/mailbox_edit.html", {"form": form, "mailbox": mailbox}, status=status
+        request, "console/mail/mailbox_edit.html", {"form": form, "mailbox": mailbox}, status=status
     )
 
 
@@ -120,7 +120,7 @@ def email_detail(request: HttpRequest, email_id: int) -> HttpResponse:
         "copies": email.copies.select_related("mailbox").order_by("id"),
         "answers": email.answers.order_by("id"),
     }
-    return render(request, "mail/email_detail.html", context)
+    return render(request, "console/mail/email_detail.html", context)
 
 
 @staff_required
@@ -174,7 +174,7 @@ def ticket_emails(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "received": ticket.inbound_emails.defer("raw", "text", "html").order_by("id"),
         "sent": ticket.outbound_emails.defer("text", "html").order_by("id"),
     }
-    return render(request, "mail/ticket_emails.html", context)
+    return render(request, "console/mail/ticket_emails.html", context)
 
 
 @staff_required
@@ -187,7 +187,7 @@ def outbound_list(request: HttpRequest) -> HttpResponse:
     if status:
         rows = rows.filter(status=status)
     context = {"emails": list(rows[:200]), "status": status, "statuses": OutboundEmail.Status}
-    return render(request, "mail/outbound_list.html", context)
+    return render(request, "console/mail/outbound_list.html", context)
 
 
 @staff_required
@@ -222,4 +222,4 @@ def fax_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Request #%(number)s filed.") % {"number": ticket.number})
             return redirect("console:ticket", ticket_id=ticket.pk)
     status = 400 if form.errors else 200
-    return render(request, "mail/fax_new.html", {"form": form}, status=status)
+    return render(request, "console/mail/fax_new.html", {"form": form}, status=status)

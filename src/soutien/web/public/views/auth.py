@@ -14,7 +14,7 @@ from soutien.web.public.forms import SignInForm
 
 class SignInView(LoginView):
     form_class = SignInForm
-    template_name = "web/login.html"
+    template_name = "public/login.html"
     redirect_authenticated_user = True
 
 

@@ -53,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "categories": Category.objects.all()[:100],
         "kind_slugs": SLUG_OF_KIND,
     }
-    return render(request, "kb/home.html", context)
+    return render(request, "public/kb/home.html", context)
 
 
 @require_GET
@@ -70,7 +70,7 @@ def search(request: HttpRequest) -> HttpResponse:
             query=result.query, language=result.language, found=len(result.articles)
         )
     context = {"result": result, "kind": kind, "kinds": Kind.choices}
-    template = "kb/_results.html" if request.htmx else "kb/search.html"  # type: ignore[attr-defined]
+    template = "public/kb/_results.html" if request.htmx else "public/kb/search.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
 
@@ -93,13 +93,13 @@ def kind_list(request: HttpRequest, kind_slug: str) -> HttpResponse:
         "page": page,
         "has_next": len(rows) > PAGE_SIZE,
     }
-    return render(request, "kb/kind_list.html", context)
+    return render(request, "public/kb/kind_list.html", context)
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Category, slug=slug)
     articles = selectors.in_category(request.user, category_id=found.pk, language=language())
-    return render(request, "kb/category.html", {"category": found, "articles": articles})
+    return render(request, "public/kb/category.html", {"category": found, "articles": articles})
 
 
 def article(request: HttpRequest, slug: str) -> HttpResponse:
@@ -111,7 +111,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         "translations": selectors.translations_of(request.user, found),
         "kind_slug": SLUG_OF_KIND[found.kind],
     }
-    return render(request, "kb/article.html", context)
+    return render(request, "public/kb/article.html", context)
 
 
 @require_POST
@@ -122,7 +122,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponse(status=400)
     services.article_vote(article=found, visitor_key=visitor_key(request), helpful=helpful == "yes")
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "kb/_voted.html", {"article": found})
+        return render(request, "public/kb/_voted.html", {"article": found})
     return redirect("public:article", slug=found.slug)
 
 
@@ -143,7 +143,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     body = request.GET.get("body", "")[:5000]
     found = selectors.suggest(request.user, subject=subject, body=body, default_language=language())
     context = {"suggestions": found, "form_token": request.GET.get("kb_form", "")}
-    return render(request, "kb/_suggestions.html", context)
+    return render(request, "public/kb/_suggestions.html", context)
 
 
 @require_GET

@@ -20,7 +20,7 @@ def support_page(request: HttpRequest) -> HttpResponse:
     calendar = snap.rows.get(policy.calendar_id) if policy else None
     return render(
         request,
-        "web/support.html",
+        "public/support.html",
         {
             "status": status,
             "policy": policy,
