@@ -1,12 +1,16 @@
-"""Form helpers shared by the three sites."""
+"""Form helpers shared by the three sites, and how a service's refusal reaches the user."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from soutien.core.errors import ServiceError
@@ -47,3 +51,14 @@ def check_period(first: date | None, last: date | None) -> None:
 def apply_service_error(form: forms.BaseForm, exc: ServiceError) -> None:
     """Show a service's refusal on the field it names if the form has it, else on the whole form."""
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@contextmanager
+def reporting(request: HttpRequest, done: str) -> Iterator[None]:
+    """Run the service calls inside; tell the user `done`, or the service's refusal as an error."""
+    try:
+        yield
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)

@@ -25,7 +25,18 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/", tickets.ticket_detail, name="ticket"),
     path("demandes/<int:ticket_id>/horloge/", tickets.ticket_clock, name="ticket_clock"),
     path("demandes/<int:ticket_id>/temps/", time.time_entry_add, name="time_entry_add"),
-    path("demandes/<int:ticket_id>/<str:action>/", tickets.ticket_action, name="ticket_action"),
+    # One view per action on a request.
+    path("demandes/<int:ticket_id>/reply/", tickets.ticket_reply, name="ticket_reply"),
+    path("demandes/<int:ticket_id>/note/", tickets.ticket_note, name="ticket_note"),
+    path("demandes/<int:ticket_id>/call/", tickets.ticket_call, name="ticket_call"),
+    path("demandes/<int:ticket_id>/level/", tickets.ticket_level, name="ticket_level"),
+    path("demandes/<int:ticket_id>/assign/", tickets.ticket_assign, name="ticket_assign"),
+    path(
+        "demandes/<int:ticket_id>/assign_auto/",
+        tickets.ticket_assign_auto,
+        name="ticket_assign_auto",
+    ),
+    path("demandes/<int:ticket_id>/status/", tickets.ticket_status, name="ticket_status"),
     path("notifications/", notifications.notification_list, name="notifications"),
     # Time entries.
     path(
@@ -82,11 +93,20 @@ urlpatterns = [
     path("aide/articles/<int:article_id>/", kb.article_edit, name="kb_article"),
     path("aide/articles/<int:article_id>/revisions/<int:number>/", kb.revision, name="kb_revision"),
     path("aide/articles/<int:article_id>/texte/", kb.article_text, name="kb_article_text"),
+    # One view per action on an article.
     path(
-        "aide/articles/<int:article_id>/<str:action>/",
-        kb.article_action,
-        name="kb_article_action",
+        "aide/articles/<int:article_id>/unpublish/",
+        kb.article_unpublish,
+        name="kb_article_unpublish",
     ),
+    path(
+        "aide/articles/<int:article_id>/translate/",
+        kb.article_translate,
+        name="kb_article_translate",
+    ),
+    path("aide/articles/<int:article_id>/link/", kb.article_link, name="kb_article_link"),
+    path("aide/articles/<int:article_id>/image/", kb.article_image, name="kb_article_image"),
+    path("aide/articles/<int:article_id>/delete/", kb.article_delete, name="kb_article_delete"),
     path("aide/categories/", kb.categories, name="kb_categories"),
     path("aide/categories/<int:category_id>/", kb.categories, name="kb_category"),
     path("aide/coordonnees/", kb.support_contact, name="kb_support"),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from soutien.accounts.models import User
 from soutien.core.errors import ServiceError
 from soutien.kb import selectors, services
 from soutien.kb.markdown import plain_text
@@ -26,7 +27,7 @@ from soutien.web.console.forms.kb import (
     LinkForm,
     SupportContactForm,
 )
-from soutien.web.forms import apply_service_error
+from soutien.web.forms import apply_service_error, reporting
 from soutien.web.paging import page_number
 
 PAGE_SIZE = 50
@@ -84,6 +85,14 @@ def _initial(article: Article) -> dict[str, Any]:
     }
 
 
+def _article(request: HttpRequest, article_id: int) -> tuple[User, Article]:
+    return current_user(request), get_object_or_404(Article, pk=article_id)
+
+
+def _to_editor(article: Article) -> HttpResponse:
+    return redirect("console:kb_article", article_id=article.pk)
+
+
 def _editor(request: HttpRequest, article: Article | None, form: ArticleForm) -> HttpResponse:
     context: dict[str, Any] = {"article": article, "form": form}
     if article is not None:
@@ -118,58 +127,87 @@ def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpRes
             messages.success(
                 request, _("Published.") if saved.is_published else _("Saved as a draft.")
             )
-            return redirect("console:kb_article", article_id=saved.pk)
+            return _to_editor(saved)
     return _editor(request, article, form)
 
 
 @staff_required
 @require_POST
-def article_action(request: HttpRequest, article_id: int, action: str) -> HttpResponse:
-    user = current_user(request)
-    article = get_object_or_404(Article, pk=article_id)
+def article_unpublish(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Take a published article back to draft."""
+    user, article = _article(request, article_id)
+    with reporting(request, _("Back to draft: readers no longer see it.")):
+        services.article_unpublish(actor=user, article=article)
+    return _to_editor(article)
+
+
+@staff_required
+@require_POST
+def article_translate(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Start the version in the other language, and open it."""
+    user, article = _article(request, article_id)
     target = article
+    with reporting(request, _("Translate this draft, then publish it.")):
+        target = services.article_translate(actor=user, article=article)
+    return _to_editor(target)
+
+
+@staff_required
+@require_POST
+def article_link(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Declare another article the same one in the other language."""
+    user, article = _article(request, article_id)
+    form = LinkForm(request.POST)
+    other = Article.objects.filter(slug=request.POST.get("other", "")).first()
+    if not form.is_valid() or other is None:
+        messages.error(request, _("No article has this address."))
+    else:
+        with reporting(request, _("The two versions are now linked.")):
+            services.article_link_translation(actor=user, article=article, other=other)
+    return _to_editor(article)
+
+
+@staff_required
+@require_POST
+def article_image(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Add an image to an article; the message gives the Markdown that shows it."""
+    user, article = _article(request, article_id)
+    form = ImageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose an image to add."))
+        return _to_editor(article)
+    upload = form.cleaned_data["file"]
+    if upload.size > services.MAX_IMAGE_BYTES:
+        messages.error(request, _("An image is limited to 5 MB."))
+        return _to_editor(article)
     try:
-        if action == "unpublish":
-            services.article_unpublish(actor=user, article=article)
-            messages.success(request, _("Back to draft: readers no longer see it."))
-        elif action == "translate":
-            target = services.article_translate(actor=user, article=article)
-            messages.success(request, _("Translate this draft, then publish it."))
-        elif action == "link":
-            form = LinkForm(request.POST)
-            other = Article.objects.filter(slug=request.POST.get("other", "")).first()
-            if not form.is_valid() or other is None:
-                messages.error(request, _("No article has this address."))
-            else:
-                services.article_link_translation(actor=user, article=article, other=other)
-                messages.success(request, _("The two versions are now linked."))
-        elif action == "image":
-            image = ImageForm(request.POST, request.FILES)
-            if not image.is_valid():
-                messages.error(request, _("Choose an image to add."))
-            else:
-                upload = image.cleaned_data["file"]
-                if upload.size > services.MAX_IMAGE_BYTES:
-                    messages.error(request, _("An image is limited to 5 MB."))
-                else:
-                    item = services.article_file_add(
-                        actor=user, article=article, name=upload.name, content=upload.read()
-                    )
-                    url = reverse("public:file", args=[item.pk, item.name])
-                    messages.success(
-                        request,
-                        _("Image added. Put it in the text with: %(code)s")
-                        % {"code": f"![{item.name}]({url})"},
-                    )
-        elif action == "delete":
-            services.delete_articles(actor=user, articles=[article])
-            messages.success(request, _("Article deleted."))
-            return redirect("console:kb_articles")
-        else:
-            return HttpResponse(status=404)
+        item = services.article_file_add(
+            actor=user, article=article, name=upload.name, content=upload.read()
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("console:kb_article", article_id=target.pk)
+    else:
+        url = reverse("public:file", args=[item.pk, item.name])
+        messages.success(
+            request,
+            _("Image added. Put it in the text with: %(code)s")
+            % {"code": f"![{item.name}]({url})"},
+        )
+    return _to_editor(article)
+
+
+@staff_required
+@require_POST
+def article_delete(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Delete an article and go back to the list."""
+    user, article = _article(request, article_id)
+    try:
+        services.delete_articles(actor=user, articles=[article])
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _to_editor(article)
+    messages.success(request, _("Article deleted."))
+    return redirect("console:kb_articles")
 
 
 @staff_required
@@ -179,13 +217,9 @@ def revision(request: HttpRequest, article_id: int, number: int) -> HttpResponse
         ArticleRevision.objects.select_related("author"), article=article, number=number
     )
     if request.method == "POST":
-        try:
+        with reporting(request, _("Revision %(number)s restored.") % {"number": number}):
             services.article_restore(actor=current_user(request), article=article, revision=found)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Revision %(number)s restored.") % {"number": number})
-        return redirect("console:kb_article", article_id=article.pk)
+        return _to_editor(article)
     return render(request, "console/kb/revision.html", {"article": article, "revision": found})
 
 
@@ -271,4 +305,4 @@ def faq_from_reply(request: HttpRequest, message_id: int) -> HttpResponse:
     )
     article = services.faq_from_reply(actor=user, message=message)
     messages.success(request, _("Draft FAQ entry made from the reply: edit it, then publish it."))
-    return redirect("console:kb_article", article_id=article.pk)
+    return _to_editor(article)

@@ -20,7 +20,7 @@ from soutien.mail.tasks import poll_mailbox, process_email
 from soutien.ticketing import selectors as ticket_selectors
 from soutien.web.access import current_user, manager_required, staff_required
 from soutien.web.console.forms.mail import FaxForm, MailboxForm
-from soutien.web.forms import apply_service_error, uploads_from
+from soutien.web.forms import apply_service_error, reporting, uploads_from
 
 
 @staff_required
@@ -140,14 +140,10 @@ def email_raw(request: HttpRequest, email_id: int) -> HttpResponse:
 @require_POST
 def email_retry(request: HttpRequest, email_id: int) -> HttpResponse:
     email = get_object_or_404(InboundEmail.objects.defer("raw"), pk=email_id)
-    try:
+    with reporting(request, _("The email will be processed again.")):
         ingest.retry(actor=current_user(request), email=email)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
         pk = email.pk
         transaction.on_commit(lambda: process_email.enqueue(pk))
-        messages.success(request, _("The email will be processed again."))
     return redirect("console:email", email_id=email.pk)
 
 
@@ -155,12 +151,8 @@ def email_retry(request: HttpRequest, email_id: int) -> HttpResponse:
 @require_POST
 def copy_retry(request: HttpRequest, copy_id: int) -> HttpResponse:
     copy = get_object_or_404(ServerCopy, pk=copy_id)
-    try:
+    with reporting(request, _("The message will be fetched again at the next poll.")):
         ingest.copy_retry(actor=current_user(request), copy=copy)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The message will be fetched again at the next poll."))
     return redirect("console:mailbox", mailbox_id=copy.mailbox_id)
 
 

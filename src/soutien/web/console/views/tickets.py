@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from soutien.web.console.forms.tickets import (
     ReplyForm,
     StatusForm,
 )
-from soutien.web.forms import apply_service_error, uploads_from
+from soutien.web.forms import apply_service_error, reporting, uploads_from
 from soutien.web.timeline import timeline
 
 
@@ -70,101 +70,129 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, "console/ticket_detail.html", _detail_context(user, ticket))
 
 
-def _act(
-    user: User, ticket: Ticket, action: str, request: HttpRequest
-) -> tuple[str, forms.Form | None]:
-    """Run one action; returns the success text, or the invalid form to show again."""
-    post, files = request.POST, request.FILES
-    if action == "reply":
-        form: forms.Form = ReplyForm(post, files)
-        if not form.is_valid():
-            return "", form
-        services.message_add(
-            actor=user,
-            ticket=ticket,
-            kind=MessageKind.REPLY,
-            body=form.cleaned_data["body"],
-            uploads=uploads_from(form.cleaned_data["attachments"]),
-        )
-        if form.cleaned_data["then_wait"] and ticket.level:
-            services.ticket_change_status(actor=user, ticket=ticket, status=Status.WAITING)
-        return _("Reply sent."), None
-    if action == "note":
-        form = NoteForm(post, files)
-        if not form.is_valid():
-            return "", form
-        services.message_add(
-            actor=user,
-            ticket=ticket,
-            kind=MessageKind.NOTE,
-            body=form.cleaned_data["body"],
-            uploads=uploads_from(form.cleaned_data["attachments"]),
-        )
-        return _("Note added."), None
-    if action == "call":
-        form = CallForm(post)
-        if not form.is_valid():
-            return "", form
-        services.message_add(
-            actor=user,
-            ticket=ticket,
-            kind=MessageKind.PHONE_CALL,
-            body=form.cleaned_data["body"],
-            at=form.cleaned_data["started_at"],
-            call_direction=form.cleaned_data["direction"],
-            duration_minutes=form.cleaned_data["duration_minutes"],
-            caller=form.cleaned_data["caller"],
-        )
-        return _("Call logged."), None
-    if action == "level":
-        form = LevelForm(post)
-        if not form.is_valid():
-            return "", form
-        services.ticket_set_level(actor=user, ticket=ticket, level=form.cleaned_data["level"])
-        return _("Level set."), None
-    if action == "assign":
-        form = AssignForm(post, level=ticket.level)
-        if not form.is_valid():
-            return "", form
-        services.ticket_assign(actor=user, ticket=ticket, technician=form.cleaned_data["assignee"])
-        return _("Assignment saved."), None
-    if action == "assign_auto":
-        services.ticket_assign_automatically(actor=user, ticket=ticket)
-        return _("Assigned to the least-loaded qualified technician."), None
-    if action == "status":
-        form = StatusForm(post)
-        if not form.is_valid():
-            return "", form
-        services.ticket_change_status(actor=user, ticket=ticket, status=form.cleaned_data["status"])
-        return _("Status changed."), None
-    raise Http404
+def _ticket(request: HttpRequest, ticket_id: int) -> tuple[User, Ticket]:
+    user = current_user(request)
+    return user, selectors.ticket_for(user, ticket_id)
 
 
-FORM_SLOTS = {
-    "reply": "reply_form",
-    "note": "note_form",
-    "call": "call_form",
-    "level": "level_form",
-    "assign": "assign_form",
-    "status": "status_form",
-}
+def _invalid(request: HttpRequest, user: User, ticket: Ticket, **bound: forms.Form) -> HttpResponse:
+    """The request's page again, with the form that did not validate and its errors."""
+    context = _detail_context(user, ticket, **bound)
+    return render(request, "console/ticket_detail.html", context, status=400)
+
+
+def _back(ticket: Ticket) -> HttpResponse:
+    return redirect("console:ticket", ticket_id=ticket.pk)
+
+
+def _add_message(user: User, ticket: Ticket, kind: str, data: dict[str, Any]) -> None:
+    services.message_add(
+        actor=user,
+        ticket=ticket,
+        kind=kind,
+        body=data["body"],
+        uploads=uploads_from(data["attachments"]),
+    )
 
 
 @staff_required
 @require_POST
-def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
-    user = current_user(request)
-    ticket = selectors.ticket_for(user, ticket_id)
-    try:
-        done, invalid = _act(user, ticket, action, request)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("console:ticket", ticket_id=ticket.pk)
-    if invalid is not None:
-        context = _detail_context(user, ticket, **{FORM_SLOTS[action]: invalid})
-        return render(request, "console/ticket_detail.html", context, status=400)
-    messages.success(request, done)
-    return redirect("console:ticket", ticket_id=ticket.pk)
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Reply to the client, and with "then wait" set the request waiting for them."""
+    user, ticket = _ticket(request, ticket_id)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, reply_form=form)
+    with reporting(request, _("Reply sent.")):
+        _add_message(user, ticket, MessageKind.REPLY, form.cleaned_data)
+        if form.cleaned_data["then_wait"] and ticket.level:
+            services.ticket_change_status(actor=user, ticket=ticket, status=Status.WAITING)
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_note(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Add an internal note, which the client never sees."""
+    user, ticket = _ticket(request, ticket_id)
+    form = NoteForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, note_form=form)
+    with reporting(request, _("Note added.")):
+        _add_message(user, ticket, MessageKind.NOTE, form.cleaned_data)
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_call(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Log a phone call with the client."""
+    user, ticket = _ticket(request, ticket_id)
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, call_form=form)
+    data = form.cleaned_data
+    with reporting(request, _("Call logged.")):
+        services.message_add(
+            actor=user,
+            ticket=ticket,
+            kind=MessageKind.PHONE_CALL,
+            body=data["body"],
+            at=data["started_at"],
+            call_direction=data["direction"],
+            duration_minutes=data["duration_minutes"],
+            caller=data["caller"],
+        )
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_level(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Set the request's support level."""
+    user, ticket = _ticket(request, ticket_id)
+    form = LevelForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, level_form=form)
+    with reporting(request, _("Level set.")):
+        services.ticket_set_level(actor=user, ticket=ticket, level=form.cleaned_data["level"])
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Assign the request to a technician of its level, or to nobody."""
+    user, ticket = _ticket(request, ticket_id)
+    form = AssignForm(request.POST, level=ticket.level)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, assign_form=form)
+    with reporting(request, _("Assignment saved.")):
+        services.ticket_assign(actor=user, ticket=ticket, technician=form.cleaned_data["assignee"])
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_assign_auto(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Assign the request to the least-loaded technician qualified for its level."""
+    user, ticket = _ticket(request, ticket_id)
+    with reporting(request, _("Assigned to the least-loaded qualified technician.")):
+        services.ticket_assign_automatically(actor=user, ticket=ticket)
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Change the request's status."""
+    user, ticket = _ticket(request, ticket_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, status_form=form)
+    with reporting(request, _("Status changed.")):
+        services.ticket_change_status(actor=user, ticket=ticket, status=form.cleaned_data["status"])
+    return _back(ticket)
 
 
 @staff_required

@@ -13,7 +13,7 @@ from soutien.kb.services import request_form_filed
 from soutien.ticketing import selectors, services
 from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status
 from soutien.web.access import client_required, current_user
-from soutien.web.forms import apply_service_error, uploads_from
+from soutien.web.forms import apply_service_error, reporting, uploads_from
 from soutien.web.portal.forms import NewRequestForm, ReplyForm
 from soutien.web.timeline import timeline
 
@@ -112,10 +112,6 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
     user = current_user(request)
     ticket = selectors.ticket_for(user, ticket_id)
-    try:
+    with reporting(request, _("Marked as resolved. Reply within 14 days to reopen it.")):
         services.ticket_change_status(actor=user, ticket=ticket, status=Status.RESOLVED)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Marked as resolved. Reply within 14 days to reopen it."))
     return redirect("portal:ticket", ticket_id=ticket.pk)
