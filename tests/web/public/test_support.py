@@ -4,7 +4,6 @@ plans, the published policy with its version date, and links to the help centre.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,8 +12,7 @@ from django.test import Client
 from soutien.kb import services
 from soutien.sla import configuration
 from soutien.sla.selectors import support_hours_status
-
-EASTERN = ZoneInfo("America/Toronto")
+from tests.web.helpers import EASTERN
 
 
 def _page(at: datetime, language: str = "fr") -> str:
@@ -115,3 +113,11 @@ def test_the_page_shows_coordinates_levels_plans_and_help_links(manager):
     assert "Support de base extra</td> <td>20 " in plans
     for link in ["/aide/depannage/", "/aide/faq/", "/aide/documentation/", "/aide/"]:
         assert f'href="{link}"' in text
+
+
+def test_public_support_page_needs_no_login(db):
+    with time_machine.travel(datetime(2026, 12, 5, 11, 0, tzinfo=EASTERN), tick=False):
+        page = Client().get("/soutien/").content.decode()
+    assert "Le soutien est fermé" in page
+    assert "lundi 7 décembre" in page
+    assert "Politique de soutien technique" in page

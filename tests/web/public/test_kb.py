@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client
 
 from soutien.kb import services
 from soutien.kb.models import Article, ArticleDay, Kind, RequestForm, Visibility, VisitorMark
 from soutien.ticketing.models import Ticket
 from tests.kb.fixtures import *  # noqa: F403  (the publish and writer fixtures)
-
-
-@pytest.fixture
-def portal(contact) -> Client:
-    client = Client()
-    client.force_login(contact)
-    return client
 
 
 def test_every_public_page_answers_without_signing_in(publish):

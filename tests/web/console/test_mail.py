@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -12,7 +9,7 @@ from django.utils import timezone
 
 from soutien.mail import keys
 from soutien.mail.models import ContactFax, InboundEmail, Mailbox, OutboundEmail, ServerCopy
-from soutien.ticketing.models import Attachment, Channel, MessageKind, Ticket
+from soutien.ticketing.models import Attachment, Channel, Ticket
 from tests import factories
 
 
@@ -216,32 +213,3 @@ def test_staff_file_a_scanned_fax_and_its_number_is_kept_on_the_contact(console,
     )
     assert r.status_code == 400
     assert "A scanned fax is a PDF, TIFF, PNG or JPEG file" in r.content.decode()
-
-
-def test_a_call_filed_as_a_new_request_keeps_its_caller_direction_start_and_duration(
-    console, contact, org
-):
-    start = timezone.now() - timedelta(minutes=30)
-    r = console.post(
-        "/console/demandes/nouvelle/",
-        {
-            "organization": org.pk, "contact": contact.pk, "channel": "phone",
-            "received_at": timezone.localtime(start).strftime("%Y-%m-%d %H:%M:%S"),
-            "subject": "Rappel demandé", "body": "Nous avons rappelé le client au sujet du menu.",
-            "call_minutes": "12", "call_direction": "outbound", "caller": "Réception de la Ville",
-        },
-    )  # fmt: skip
-    assert r.status_code == 302, (
-        r.status_code,
-        re.findall(r'class="errors"[^>]*>(.*?)</div>', r.content.decode(), re.S),
-    )
-    ticket = Ticket.objects.get()
-    call = ticket.messages.get()
-    assert call.kind == MessageKind.PHONE_CALL
-    assert (call.call_direction, call.call_duration_minutes) == ("outbound", 12)
-    assert call.caller == "Réception de la Ville"
-    assert call.at == ticket.received_at
-    assert call.body == "Nous avons rappelé le client au sujet du menu."
-    # A call to the client is a response; its duration is work on the request.
-    assert ticket.first_responded_at == call.at
-    assert call.time_entry.minutes == 12

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client
 
 from soutien.kb import services
@@ -11,14 +10,6 @@ from soutien.ticketing import services as ticketing
 from soutien.ticketing.models import MessageKind
 from tests import factories
 from tests.kb.fixtures import *  # noqa: F403  (the publish and writer fixtures)
-
-
-@pytest.fixture
-def console(tech1) -> Client:
-    client = Client()
-    client.force_login(tech1)
-    return client
-
 
 ARTICLE = {
     "title": "Vider le cache",

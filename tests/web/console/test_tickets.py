@@ -1,55 +1,17 @@
+"""A request in the console: its page, its live clock, each action on it, requests filed by staff."""
+
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
-import pytest
-from django.test import Client
+import time_machine
 from django.utils import timezone
 
 from soutien.ticketing import services
 from soutien.ticketing.models import MessageKind, Status, Ticket
 from tests import factories
-
-
-@pytest.fixture
-def console(tech1) -> Client:
-    client = Client()
-    client.force_login(tech1)
-    return client
-
-
-def test_clients_cannot_enter_the_console(contact):
-    client = Client()
-    client.force_login(contact)
-    assert client.get("/console/")["Location"] == "/portail/"
-
-
-def test_triage_queue_then_level_queue(console, contact, tech1):
-    ticket = factories.ticket(contact=contact, subject="À trier")
-    assert "À trier" in console.get("/console/?queue=triage").content.decode()
-    r = console.post(f"/console/demandes/{ticket.pk}/level/", {"level": "1"})
-    assert r.status_code == 302
-    assert "À trier" not in console.get("/console/?queue=triage").content.decode()
-    assert "À trier" in console.get("/console/?queue=1").content.decode()
-    assert "À trier" in console.get("/console/?queue=mine").content.decode()
-    assert Ticket.objects.get(pk=ticket.pk).assignee == tech1
-
-
-def test_queue_is_sorted_by_due_time(console, contact):
-    now = timezone.now()
-    late = factories.ticket(contact=contact, subject="Plus tard")
-    soon = factories.ticket(contact=contact, subject="Bientôt")
-    Ticket.objects.filter(pk=late.pk).update(first_response_due=now + timedelta(hours=4))
-    Ticket.objects.filter(pk=soon.pk).update(first_response_due=now + timedelta(minutes=20))
-    page = console.get("/console/?queue=triage&sort=due").content.decode()
-    assert page.index("Bientôt") < page.index("Plus tard")
-    partial = console.get("/console/?queue=triage&sort=received", headers={"HX-Request": "true"})
-    assert "<html" not in partial.content.decode()
-    assert partial.content.decode().index("Bientôt") < partial.content.decode().index("Plus tard")
-
-
-def test_unknown_queue_is_404(console):
-    assert console.get("/console/?queue=nope").status_code == 404
+from tests.web.helpers import EASTERN, RECEIVED, signed_in
 
 
 def test_reply_note_and_call_from_the_console(console, contact):
@@ -155,3 +117,50 @@ def test_notes_are_visible_to_staff_with_history(console, contact, tech1):
     )
     page = console.get(f"/console/demandes/{ticket.pk}/").content.decode()
     assert "Note visible au personnel" in page
+
+
+def test_clock_counts_service_time_not_wall_time(manager, contact, tech1):
+    friday = datetime(2026, 12, 4, 16, 45, tzinfo=EASTERN)
+    with time_machine.travel(friday, tick=False):
+        t = factories.ticket(contact=contact, actor=manager, received_at=friday)
+    with time_machine.travel(datetime(2026, 12, 5, 12, 0, tzinfo=EASTERN), tick=False):
+        clock = signed_in(tech1).get(f"/console/demandes/{t.pk}/horloge/").content.decode()
+    # 15 minutes used on Friday; on Saturday 45 minutes of service time are still left.
+    assert "45 min" in clock
+    assert 'hx-trigger="every 30s"' in clock
+
+
+def test_answered_request_shows_answered(ticket, tech1):
+    with time_machine.travel(RECEIVED + timedelta(minutes=20), tick=False):
+        services.message_add(actor=tech1, ticket=ticket, kind=MessageKind.REPLY, body="Bonjour")
+        page = signed_in(tech1).get(f"/console/demandes/{ticket.pk}/").content.decode()
+    assert "clock-answered" in page
+
+
+def test_a_call_filed_as_a_new_request_keeps_its_caller_direction_start_and_duration(
+    console, contact, org
+):
+    start = timezone.now() - timedelta(minutes=30)
+    r = console.post(
+        "/console/demandes/nouvelle/",
+        {
+            "organization": org.pk, "contact": contact.pk, "channel": "phone",
+            "received_at": timezone.localtime(start).strftime("%Y-%m-%d %H:%M:%S"),
+            "subject": "Rappel demandé", "body": "Nous avons rappelé le client au sujet du menu.",
+            "call_minutes": "12", "call_direction": "outbound", "caller": "Réception de la Ville",
+        },
+    )  # fmt: skip
+    assert r.status_code == 302, (
+        r.status_code,
+        re.findall(r'class="errors"[^>]*>(.*?)</div>', r.content.decode(), re.S),
+    )
+    ticket = Ticket.objects.get()
+    call = ticket.messages.get()
+    assert call.kind == MessageKind.PHONE_CALL
+    assert (call.call_direction, call.call_duration_minutes) == ("outbound", 12)
+    assert call.caller == "Réception de la Ville"
+    assert call.at == ticket.received_at
+    assert call.body == "Nous avons rappelé le client au sujet du menu."
+    # A call to the client is a response; its duration is work on the request.
+    assert ticket.first_responded_at == call.at
+    assert call.time_entry.minutes == 12
