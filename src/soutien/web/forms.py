@@ -10,6 +10,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Model
+from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +48,11 @@ def check_period(first: date | None, last: date | None) -> None:
     """Refuse a period whose last day comes before its first (an unknown day is not checked)."""
     if first and last and last < first:
         raise forms.ValidationError(_("The period ends before it starts."), code="reversed")
+
+
+def initial_from(instance: Model, form_class: type[forms.Form]) -> dict[str, Any]:
+    """The initial values of a form that edits `instance`: its fields of the same names."""
+    return model_to_dict(instance, fields=list(form_class.base_fields))
 
 
 def apply_service_error(form: forms.BaseForm, exc: ServiceError) -> None:

@@ -1,8 +1,4 @@
-"""Statements of an organization for a period, shown alike in the console and the portal (SPEC 4).
-
-`du` and `au` are the first and last days (ISO, inclusive; default: the current month in the
-vendor's time zone); `format` is `html`, `csv` or `pdf`.
-"""
+"""An organization's statement for a period, alike in the console and the portal (SPEC 4)."""
 
 from __future__ import annotations
 
@@ -23,6 +19,8 @@ from soutien.contracts.statements import render_csv, render_pdf, statement_for
 from soutien.contracts.terms import VENDOR_ZONE
 from soutien.web.forms import check_period
 
+# The query: `du` and `au`, the first and last days (ISO, inclusive; default: the current month
+# in the vendor's time zone), and `format`.
 FORMATS = ("html", "csv", "pdf")
 # Far enough for any real period, near enough that date arithmetic never overflows.
 EARLIEST = date(1970, 1, 1)

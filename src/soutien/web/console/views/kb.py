@@ -27,7 +27,7 @@ from soutien.web.console.forms.kb import (
     LinkForm,
     SupportContactForm,
 )
-from soutien.web.forms import apply_service_error, reporting
+from soutien.web.forms import apply_service_error, initial_from, reporting
 from soutien.web.paging import page_number
 
 PAGE_SIZE = 50
@@ -71,20 +71,6 @@ def figures(request: HttpRequest) -> HttpResponse:
     return render(request, "console/kb/figures.html", context)
 
 
-def _initial(article: Article) -> dict[str, Any]:
-    return {
-        "title": article.title,
-        "language": article.language,
-        "kind": article.kind,
-        "category": article.category_id,
-        "visibility": article.visibility,
-        "summary": article.summary,
-        "body": article.body,
-        "error_codes": article.error_codes,
-        "slug": article.slug,
-    }
-
-
 def _article(request: HttpRequest, article_id: int) -> tuple[User, Article]:
     return current_user(request), get_object_or_404(Article, pk=article_id)
 
@@ -111,7 +97,9 @@ def _editor(request: HttpRequest, article: Article | None, form: ArticleForm) ->
 def article_edit(request: HttpRequest, article_id: int | None = None) -> HttpResponse:
     article = get_object_or_404(Article, pk=article_id) if article_id else None
     if request.method != "POST":
-        initial = _initial(article) if article else {"language": "fr", "kind": Kind.FAQ}
+        initial = (
+            initial_from(article, ArticleForm) if article else {"language": "fr", "kind": Kind.FAQ}
+        )
         return _editor(request, article, ArticleForm(initial=initial))
     form = ArticleForm(request.POST)
     if form.is_valid():
@@ -239,14 +227,7 @@ def categories(request: HttpRequest, category_id: int | None = None) -> HttpResp
                 messages.success(request, _("Category saved."))
                 return redirect("console:kb_categories")
     elif category is not None:
-        form = CategoryForm(
-            initial={
-                "name_fr": category.name_fr,
-                "name_en": category.name_en,
-                "slug": category.slug,
-                "position": category.position,
-            }
-        )
+        form = CategoryForm(initial=initial_from(category, CategoryForm))
     else:
         form = CategoryForm()
     context = {"categories": Category.objects.all(), "form": form, "category": category}

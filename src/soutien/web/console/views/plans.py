@@ -14,7 +14,7 @@ from soutien.web.access import current_user, manager_required
 from soutien.web.console.forms.contracts import (
     PlanForm,
 )
-from soutien.web.forms import apply_service_error
+from soutien.web.forms import apply_service_error, initial_from
 
 
 @manager_required
@@ -39,18 +39,7 @@ def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
                 messages.success(request, _("Plan saved."))
                 return redirect("console:plan", plan_id=saved.pk)
     elif plan is not None:
-        form = PlanForm(
-            initial={
-                "code": plan.code,
-                "name_fr": plan.name_fr,
-                "name_en": plan.name_en,
-                "minutes": plan.minutes,
-                "calendar": plan.calendar_id,
-                "services": plan.services,
-                "is_custom": plan.is_custom,
-                "is_active": plan.is_active,
-            }
-        )
+        form = PlanForm(initial=initial_from(plan, PlanForm))
     else:
         form = PlanForm()
     status = 400 if form.errors else 200

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from soutien.sla.calendars import statutory_holidays_named
 from soutien.sla.models import Closure, Policy, ServiceCalendar
 from soutien.web.access import current_user, manager_required
 from soutien.web.console.forms.settings import DAY_NAMES, CalendarForm, ClosureForm, PolicyForm
-from soutien.web.forms import apply_service_error
+from soutien.web.forms import apply_service_error, initial_from
 
 
 @manager_required
@@ -118,19 +117,9 @@ def policy(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("New version of the policy published."))
                 return redirect("console:policy")
     else:
-        initial: dict[str, Any] = {
-            "effective_from": timezone.localtime().replace(second=0, microsecond=0)
-        }
-        if current:
-            initial.update(
-                calendar=current.calendar_id,
-                minutes_untriaged=current.minutes_untriaged,
-                minutes_level_1=current.minutes_level_1,
-                minutes_level_2=current.minutes_level_2,
-                minutes_level_3=current.minutes_level_3,
-                text_fr=current.text_fr,
-                text_en=current.text_en,
-            )
+        # The next version starts from the one in force, from now (to the minute).
+        initial = initial_from(current, PolicyForm) if current else {}
+        initial["effective_from"] = timezone.localtime().replace(second=0, microsecond=0)
         form = PolicyForm(initial=initial)
     return render(
         request,
