@@ -103,6 +103,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _invalid(request, user, ticket, reply_form=form)
+    # Two services, until ticketing offers "reply then wait" as one.
     with reporting(request, _("Reply sent.")):
         _add_message(user, ticket, MessageKind.REPLY, form.cleaned_data)
         if form.cleaned_data["then_wait"] and ticket.level:
@@ -215,6 +216,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 
 
 def _file_for_client(user: User, data: dict[str, Any]) -> Ticket:
+    """File the request, then log the call that brought it in (in the caller's transaction)."""
     ticket = services.ticket_create(
         actor=user,
         organization=data["organization"],
