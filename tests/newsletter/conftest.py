@@ -5,6 +5,7 @@ import pytest
 from soutien.accounts.models import User
 from soutien.newsletter import services
 from soutien.newsletter.models import ConsentText, Subscriber
+from tests.kb.fixtures import publish, writer  # noqa: F401  (fixtures)
 from tests.mail.conftest import parse_sent, smtp, smtp_server  # noqa: F401  (fixtures)
 
 SENDER = "Groupe EBI — Soutien technique"

@@ -88,7 +88,7 @@ def _article_lines(groups: Sequence[str], language: str) -> str:
         article = found.get(language) or found.get("fr") or found.get("en")
         if article is None:
             continue
-        path = reverse("kb:article", args=[article.slug])
+        path = reverse("public:article", args=[article.slug])
         summary = f" — {article.summary}" if article.summary else ""
         lines.append(f"- [{article.title}]({path}){summary}")
     return "\n".join(lines)
