@@ -18,7 +18,7 @@ from soutien.newsletter.models import Delivery, Issue, ResolvedProblem
 from soutien.notifications.models import Notification
 from soutien.ticketing import services as ticketing
 from tests import factories
-from tests.newsletter.conftest import subscribed
+from tests.newsletter.fixtures import subscribed
 
 NOVEMBER = date(2026, 11, 1)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -13,7 +13,8 @@ from soutien.contracts.services import contract_create
 from soutien.newsletter import issues, selectors, sending, services, tokens
 from soutien.newsletter.issues import SectionText
 from soutien.newsletter.models import Delivery, Issue, Suppression
-from tests.newsletter.conftest import POSTAL, REACH, SENDER, parse_sent, subscribed
+from tests.mail.conftest import parse_sent
+from tests.newsletter.fixtures import POSTAL, REACH, SENDER, subscribed
 
 SITE = "https://soutien.example"
 ARTICLE = "https://soutien.example/aide/articles/erreur-0x80070005/"

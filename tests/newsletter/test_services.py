@@ -18,7 +18,7 @@ from soutien.newsletter.models import ConsentEvent, Delivery, Subscriber, Suppre
 from soutien.outbound.message_ids import new_message_id
 from soutien.outbound.models import OutboundEmail
 from tests import factories
-from tests.newsletter.conftest import subscribed
+from tests.newsletter.fixtures import subscribed
 
 Kind = ConsentEvent.Kind
 

@@ -58,6 +58,10 @@ class Subscriber(models.Model):
     def wants(self, topic: str) -> bool:
         return not self.topics or topic in self.topics
 
+    @property
+    def topic_labels(self) -> list[str]:
+        return [str(Topic(t).label) for t in self.topics if t in Topic.values]
+
 
 class ConsentSource(models.TextChoices):
     """Where a consent event was given or recorded."""

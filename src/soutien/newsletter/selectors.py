@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -19,9 +19,12 @@ from soutien.newsletter.models import (
     Delivery,
     Issue,
     NewsletterSettings,
+    ResolvedProblem,
     Subscriber,
     Suppression,
 )
+from soutien.ticketing.models import Ticket
+from soutien.ticketing.selectors import resolved_between
 
 Kind = ConsentEvent.Kind
 
@@ -243,3 +246,54 @@ def published_issue(slug: str) -> Issue:
     if issue is None:
         raise Http404
     return issue
+
+
+def subscribers_with_state(
+    *, search: str = "", limit: int = 100
+) -> list[tuple[Subscriber, ConsentState]]:
+    """Subscribers (an address containing `search`) with their state, in three queries."""
+    found = subscribers(search=search, limit=limit)
+    ledgers: dict[int, list[ConsentEvent]] = {s.pk: [] for s in found}
+    for event in ConsentEvent.objects.filter(subscriber__in=found).order_by("id"):
+        ledgers[event.subscriber_id].append(event)
+    suppressed = set(
+        Suppression.objects.filter(email__in=[s.email for s in found]).values_list(
+            "email", flat=True
+        )
+    )
+    return [(s, state_from(ledgers[s.pk], suppressed=s.email in suppressed)) for s in found]
+
+
+@dataclass(frozen=True)
+class Audience:
+    subscribers: int
+    may_receive: int
+    suppressed: int
+
+
+def audience() -> Audience:
+    return Audience(
+        subscribers=Subscriber.objects.count(),
+        may_receive=consenting().count(),
+        suppressed=Suppression.objects.count(),
+    )
+
+
+def suppressions(*, limit: int = 100) -> list[Suppression]:
+    return list(Suppression.objects.order_by("-at")[:limit])
+
+
+def problem_candidates(*, since: datetime) -> list[tuple[Ticket, ResolvedProblem | None]]:
+    """Level-2 requests resolved since `since`, each with its telling if a manager wrote one."""
+    tickets = list(resolved_between(2, since, timezone.now() + timedelta(minutes=1))[:200])
+    told = {p.ticket_id: p for p in ResolvedProblem.objects.filter(ticket__in=tickets)}
+    return [(ticket, told.get(ticket.pk)) for ticket in tickets]
+
+
+def copies_of(subscriber: Subscriber, *, limit: int = 24) -> list[Delivery]:
+    """The issues sent (or to be sent) to an address, latest first."""
+    return list(
+        Delivery.objects.filter(subscriber=subscriber)
+        .select_related("issue")
+        .order_by("-id")[:limit]
+    )

@@ -5,6 +5,7 @@ from django.urls import path
 from soutien.web.console.views import (
     kb,
     mail,
+    newsletter,
     notifications,
     organizations,
     plans,
@@ -127,4 +128,85 @@ urlpatterns = [
     path("courriel/envois/<int:email_id>/renvoyer/", mail.outbound_retry, name="outbound_retry"),
     path("courriel/demandes/<int:ticket_id>/", mail.ticket_emails, name="ticket_emails"),
     path("telecopies/nouvelle/", mail.fax_new, name="fax_new"),
+    # The newsletter.
+    path("infolettre/", newsletter.home, name="newsletter"),
+    path("infolettre/brouillon/", newsletter.draft, name="newsletter_draft"),
+    path("infolettre/numeros/<int:issue_id>/", newsletter.issue_detail, name="newsletter_issue"),
+    path(
+        "infolettre/numeros/<int:issue_id>/progression/",
+        newsletter.issue_progress,
+        name="newsletter_issue_progress",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/apercu/<str:language>/",
+        newsletter.issue_preview,
+        name="newsletter_issue_preview",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/test/",
+        newsletter.issue_test,
+        name="newsletter_issue_test",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/planifier/",
+        newsletter.issue_schedule,
+        name="newsletter_issue_schedule",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/deplanifier/",
+        newsletter.issue_unschedule,
+        name="newsletter_issue_unschedule",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/envoyer/",
+        newsletter.issue_send,
+        name="newsletter_issue_send",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/image/",
+        newsletter.issue_image,
+        name="newsletter_issue_image",
+    ),
+    path("infolettre/abonnes/", newsletter.subscriber_list, name="newsletter_subscribers"),
+    path(
+        "infolettre/abonnes/nouveau/", newsletter.subscriber_add, name="newsletter_subscriber_add"
+    ),
+    path(
+        "infolettre/abonnes/<int:subscriber_id>/",
+        newsletter.subscriber_detail,
+        name="newsletter_subscriber",
+    ),
+    path(
+        "infolettre/abonnes/<int:subscriber_id>/desabonner/",
+        newsletter.subscriber_unsubscribe,
+        name="newsletter_subscriber_unsubscribe",
+    ),
+    path(
+        "infolettre/abonnes/<int:subscriber_id>/tacite/",
+        newsletter.subscriber_implied,
+        name="newsletter_subscriber_implied",
+    ),
+    path("infolettre/problemes/", newsletter.problems, name="newsletter_problems"),
+    path(
+        "infolettre/problemes/demandes/<int:ticket_id>/",
+        newsletter.problem_mark,
+        name="newsletter_problem_mark",
+    ),
+    path(
+        "infolettre/problemes/<int:problem_id>/retirer/",
+        newsletter.problem_unmark,
+        name="newsletter_problem_unmark",
+    ),
+    path("infolettre/reglages/", newsletter.settings, name="newsletter_settings"),
+    path(
+        "infolettre/reglages/textes/",
+        newsletter.consent_text_add,
+        name="newsletter_consent_text_add",
+    ),
+    path("infolettre/reglages/exclusions/", newsletter.suppress, name="newsletter_suppress"),
+    path(
+        "infolettre/reglages/exclusions/<int:suppression_id>/retirer/",
+        newsletter.unsuppress,
+        name="newsletter_unsuppress",
+    ),
 ]

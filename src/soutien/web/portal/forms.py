@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from soutien.web.forms import MultipleFileField
+from soutien.web.forms import MultipleFileField, NewsletterChoicesForm
 
 
 class NewRequestForm(forms.Form):
@@ -24,3 +24,13 @@ class ReplyForm(forms.Form):
         label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000
     )
     attachments = MultipleFileField(label=_("Attachments"))
+
+
+class PortalSubscribeForm(NewsletterChoicesForm):
+    """A signed-in contact subscribes their own address: their consent counts at once."""
+
+    agree = forms.BooleanField(
+        label=_("I agree to the text above."),
+        error_messages={"required": _("Check this box to subscribe.")},
+    )
+    text_version = forms.CharField(widget=forms.HiddenInput, max_length=40)

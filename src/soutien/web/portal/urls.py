@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from soutien.web.portal.views import banks, statements, tickets
+from soutien.web.portal.views import banks, newsletter, statements, tickets
 
 app_name = "portal"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/repondre/", tickets.ticket_reply, name="ticket_reply"),
     path("demandes/<int:ticket_id>/resolue/", tickets.ticket_resolve, name="ticket_resolve"),
     path("releve/", statements.statement, name="statement"),
+    path("infolettre/", newsletter.newsletter, name="newsletter"),
+    path("infolettre/abonnement/", newsletter.subscribe, name="newsletter_subscribe"),
+    path("infolettre/preferences/", newsletter.preferences, name="newsletter_preferences"),
+    path("infolettre/desabonnement/", newsletter.unsubscribe, name="newsletter_unsubscribe"),
 ]
