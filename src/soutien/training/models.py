@@ -9,7 +9,7 @@ migrations); on both databases the booking service checks inside its transaction
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.db.models import F, Q
@@ -162,6 +162,11 @@ class PreferredPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_at:%Y-%m-%d %H:%M} - {self.ends_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def last_moment(self) -> datetime:
+        """The period's last instant (its end is excluded): for showing its last day."""
+        return self.ends_at - timedelta(microseconds=1)
 
 
 class SessionKind(models.TextChoices):

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.signing import BadSignature, Signer
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -867,6 +869,12 @@ def teleconference_schedule(
 def feed_token(feed: CalendarFeed) -> str:
     """The secret part of the feed's address."""
     return _feed_signer.sign(feed.key.hex)
+
+
+def feed_address(feed: CalendarFeed) -> str:
+    """The feed's full address, to paste into a calendar program (read without signing in)."""
+    path = reverse("api-v1:read_feed", kwargs={"token": feed_token(feed)})
+    return f"{settings.SITE_URL}{path}"
 
 
 def feed_for_token(token: str) -> CalendarFeed | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -315,18 +314,14 @@ class FeedOut(Schema):
 
     @staticmethod
     def resolve_url(obj: CalendarFeed) -> str:
-        return feed_url(obj)
+        return services.feed_address(obj)
 
     @staticmethod
     def resolve_webcal_url(obj: CalendarFeed) -> str:
-        return "webcal://" + feed_url(obj).split("://", 1)[-1]
+        return "webcal://" + services.feed_address(obj).split("://", 1)[-1]
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def feed_url(feed: CalendarFeed) -> str:
-    return f"{settings.SITE_URL}/api/v1/feeds/{services.feed_token(feed)}.ics"
 
 
 def _moment(value: date | datetime, *, end: bool) -> datetime:
