@@ -209,7 +209,7 @@ def test_slots_are_suggested_within_the_preferred_days(api_as, manager, contact,
         {"starts_at": "2026-11-25T08:00:00-05:00", "ends_at": "2026-11-25T12:00:00-05:00",
          "trainer": trainer.pk, "trainer_name": "Tina Formatrice", "room": room.pk,
          "room_name": "Salle Laurentides"},
-        {"starts_at": "2026-11-25T08:30:00-05:00", "ends_at": "2026-11-25T12:30:00-05:00",
+        {"starts_at": "2026-11-25T12:00:00-05:00", "ends_at": "2026-11-25T16:00:00-05:00",
          "trainer": trainer.pk, "trainer_name": "Tina Formatrice", "room": room.pk,
          "room_name": "Salle Laurentides"},
     ]  # fmt: skip

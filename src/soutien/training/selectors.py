@@ -168,9 +168,17 @@ def suggested_slots(
                 busy=_busy(earliest, latest, person=person, room=place),
                 minutes=minutes,
             )
-            for n, start in enumerate(starts):
-                if n >= count:
-                    break
+            taken = 0
+            free_from = earliest
+            for start in starts:
+                # Slots that do not overlap one another: real alternatives, not the same
+                # morning shifted by half an hour.
+                if start < free_from:
+                    continue
                 found.append(Slot(start, start + length, person, place))
+                free_from = start + length
+                taken += 1
+                if taken >= count:
+                    break
     found.sort(key=lambda s: (s.starts_at, s.trainer.pk, s.room.pk if s.room else 0))
     return found[:count]

@@ -44,7 +44,7 @@ class TrainingRequestForm(forms.Form):
     """What a client asks for (in the portal, or staff in the console on the client's behalf)."""
 
     subject = forms.ChoiceField(
-        label=_("Subject"), choices=Subject.choices, widget=forms.RadioSelect, initial="basics"
+        label=_("Topic"), choices=Subject.choices, widget=forms.RadioSelect, initial="basics"
     )
     subject_detail = forms.CharField(
         label=_("What should it cover?"),

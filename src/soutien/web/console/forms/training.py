@@ -47,7 +47,7 @@ class StaffTrainingRequestForm(FiledForClientForm, TrainingRequestForm):
 class TrainingDetailsForm(forms.Form):
     """Staff complete or correct what the client asked (a request by email says it in words)."""
 
-    subject = forms.ChoiceField(label=_("Subject"), choices=Subject.choices)
+    subject = forms.ChoiceField(label=_("Topic"), choices=Subject.choices)
     subject_detail = forms.CharField(
         label=_("Details"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
