@@ -330,3 +330,30 @@ def test_pages_speak_english_too(contact, trainer, room):
     page = client.get(reverse("portal:training", args=[session.training_id])).content.decode()
     assert "Accept this date" in page
     assert "Basics of content management" in page
+
+
+def test_a_manager_gives_a_trainer_working_hours_of_their_own(manager, contact, trainer, room):
+    from soutien.sla.models import ServiceCalendar
+
+    training = factories.training_request(contact=contact)
+    evening = {"trainer": trainer.pk, "room": room.pk, "starts_at": "2026-11-24T18:00",
+               "ends_at": "2026-11-24T21:00"}  # fmt: skip
+    console = signed_in(manager)
+    refused = console.post(reverse("console:session_schedule", args=[training.pk]), evening)
+    assert refused.status_code == 400
+    assert "heures de travail" in refused.context["session_form"].errors["starts_at"][0]
+    round_the_clock = ServiceCalendar.objects.get(name="24/7")
+    r = console.post(
+        reverse("console:work_calendar_set"), {"person": trainer.pk, "calendar": round_the_clock.pk}
+    )
+    assert r.status_code == 302
+    page = console.get(reverse("console:agenda"), {"person": trainer.pk})
+    assert page.context["hours_form"].initial["calendar"] == round_the_clock.pk
+    booked = console.post(reverse("console:session_schedule", args=[training.pk]), evening)
+    assert booked.status_code == 302
+    assert Session.objects.get().starts_at == at(24, 18)
+    refused = signed_in(trainer).post(
+        reverse("console:work_calendar_set"), {"person": trainer.pk, "calendar": ""}
+    )
+    assert refused.status_code == 302  # told that only managers may, and sent back
+    assert trainer.work_calendar.calendar == round_the_clock

@@ -159,6 +159,7 @@ urlpatterns = [
     path(
         "agenda/conges/<int:time_off_id>/retirer/", agenda.time_off_delete, name="time_off_delete"
     ),
+    path("agenda/heures/", agenda.work_calendar_set, name="work_calendar_set"),
     path("agenda/flux/", agenda.feed_create, name="feed_create"),
     path("agenda/flux/<int:feed_id>/revoquer/", agenda.feed_revoke, name="feed_revoke"),
     path("salles/", agenda.room_list, name="rooms"),

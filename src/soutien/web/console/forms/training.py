@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from soutien.accounts.models import Language, User
+from soutien.sla.models import ServiceCalendar
 from soutien.ticketing.models import Channel
 from soutien.training import selectors
 from soutien.training.models import Place, Room, Session, Subject
@@ -203,3 +204,12 @@ class TimeOffForm(forms.Form):
     starts_at = local_datetime_field(_("From"))
     ends_at = local_datetime_field(_("Until"))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+
+
+class WorkCalendarForm(forms.Form):
+    calendar = forms.ModelChoiceField(
+        label=_("Working hours"),
+        queryset=ServiceCalendar.objects.order_by("name"),
+        required=False,
+        empty_label=_("The standard service hours"),
+    )

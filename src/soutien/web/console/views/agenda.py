@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 from soutien.accounts.models import User
 from soutien.core.errors import ServiceError
 from soutien.training import selectors, services
-from soutien.training.models import CalendarFeed, Room, Session, TimeOff
+from soutien.training.models import CalendarFeed, Room, Session, TimeOff, WorkCalendar
 from soutien.web.access import current_user, manager_required, staff_required
-from soutien.web.console.forms.training import RoomForm, TimeOffForm
+from soutien.web.console.forms.training import RoomForm, TimeOffForm, WorkCalendarForm
 from soutien.web.forms import apply_service_error, reporting
 
 
@@ -52,6 +52,11 @@ def _days_of(starts_at: datetime, ends_at: datetime, monday: date) -> range:
         timezone.localtime(ends_at - timedelta(microseconds=1)).date(), monday + timedelta(days=6)
     )
     return range((first - monday).days, (last - monday).days + 1)
+
+
+def _hours_form(person: User) -> WorkCalendarForm:
+    own = WorkCalendar.objects.filter(person=person).values_list("calendar", flat=True).first()
+    return WorkCalendarForm(initial={"calendar": own})
 
 
 def _week_context(user: User, query: dict[str, str], **bound: forms.Form) -> dict[str, Any]:
@@ -92,6 +97,7 @@ def _week_context(user: User, query: dict[str, str], **bound: forms.Form) -> dic
         ],
         "time_off": upcoming,
         "time_off_form": bound.get("time_off_form") or TimeOffForm(),
+        "hours_form": _hours_form(person) if person is not None and user.is_manager else None,
     }
 
 
@@ -142,6 +148,22 @@ def time_off_delete(request: HttpRequest, time_off_id: int) -> HttpResponse:
     with reporting(request, _("Time off removed.")):
         services.time_off_delete(actor=user, time_off=stretch)
     return _back_to(request, stretch.person)
+
+
+@manager_required(otherwise="console:agenda")
+@require_POST
+def work_calendar_set(request: HttpRequest) -> HttpResponse:
+    """Give a trainer or technician their own working hours (or the standard ones back)."""
+    person = _person(request)
+    form = WorkCalendarForm(request.POST)
+    if form.is_valid():
+        with reporting(request, _("Working hours saved.")):
+            services.work_calendar_set(
+                actor=current_user(request), person=person, calendar=form.cleaned_data["calendar"]
+            )
+    else:
+        messages.error(request, _("Choose one of the calendars."))
+    return _back_to(request, person)
 
 
 @staff_required
