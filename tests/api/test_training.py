@@ -7,30 +7,16 @@ from datetime import date, datetime
 
 import icalendar
 import pytest
-import time_machine
 import vobject
 
 from soutien.contracts.services import subscription_create
 from soutien.ticketing.models import Ticket
 from soutien.training.models import Room, Session, TrainingRequest
 from tests import factories
-from tests.training.conftest import NOW, at
+from tests.training.fixtures import *  # noqa: F403  (the clock, trainer and room fixtures)
+from tests.training.fixtures import at
 
-
-@pytest.fixture(autouse=True)
-def clock(db):
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def trainer(db):
-    return factories.trainer("Tina Formatrice")
-
-
-@pytest.fixture
-def room(db):
-    return factories.room("Salle Laurentides", capacity=8)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def _ask(api, **changes):

@@ -14,7 +14,7 @@ from django.test import Client
 from soutien.accounts.services import token_issue
 from soutien.training.models import Session
 from tests import factories
-from tests.training.conftest import NOW, at
+from tests.training.fixtures import NOW, at
 
 pytestmark = [
     pytest.mark.postgres_only,

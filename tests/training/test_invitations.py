@@ -14,7 +14,7 @@ from soutien.outbound.models import OutboundEmail
 from soutien.training import invitations, services
 from soutien.training.models import Session, TimeOff
 from tests import factories
-from tests.training.conftest import EASTERN, at
+from tests.training.fixtures import EASTERN, at
 
 
 def _parse(data: bytes):

@@ -17,7 +17,7 @@ from soutien.training.booking import BookingConflict
 from soutien.training.models import SessionStatus, TimeOff
 from soutien.training.services import Attendee, Period
 from tests import factories
-from tests.training.conftest import at
+from tests.training.fixtures import at
 
 
 def _schedule(training, trainer, room=None, start=None, end=None, **kwargs):

@@ -12,7 +12,7 @@ from soutien.sla.calendar import Calendar
 from soutien.training import selectors, services
 from soutien.training.slots import free_starts, fully_open, merge
 from tests import factories
-from tests.training.conftest import EASTERN, at
+from tests.training.fixtures import EASTERN, at
 
 WEEKDAYS = Calendar.weekly("America/Toronto", {d: [(8 * 60, 17 * 60)] for d in range(5)})
 

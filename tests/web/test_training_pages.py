@@ -8,7 +8,6 @@ from datetime import date
 
 import icalendar
 import pytest
-import time_machine
 from django.urls import reverse
 
 from soutien.contracts.services import subscription_create
@@ -23,24 +22,11 @@ from soutien.training.models import (
     TrainingRequest,
 )
 from tests import factories
-from tests.training.conftest import NOW, at
+from tests.training.fixtures import *  # noqa: F403  (the clock, trainer and room fixtures)
+from tests.training.fixtures import at
 from tests.web.helpers import signed_in
 
-
-@pytest.fixture(autouse=True)
-def clock(db):
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def trainer(db):
-    return factories.trainer("Tina Formatrice")
-
-
-@pytest.fixture
-def room(db):
-    return factories.room("Salle Laurentides", capacity=8)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def _proposed(contact, trainer, room, start=None, end=None) -> Session:

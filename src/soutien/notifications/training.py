@@ -115,6 +115,11 @@ def _funding_words(funding: Funding) -> dict[str, Any]:
     return {"billable": False, "bank": dict(funding.get("bank", {})), "left": funding.get("left")}
 
 
+def _send(people: list[User], template: str, session: Session, **options: Any) -> int:
+    """One email of `template` to each person with an address; how many were queued."""
+    return sum(1 for person in _unique(people) if _email(person, template, session, **options))
+
+
 def _invite(
     session: Session,
     invitations: Invitations,
@@ -128,18 +133,15 @@ def _invite(
     """The invitation (or its update) to the client's contact and the host; a notice to the
     host when someone else did it."""
     extra = _funding_words(funding) if training_session else {}
-    sent = 0
-    for person in _unique([session.ticket.contact, session.host]):
-        if _email(
-            person,
-            "session_invitation",
-            session,
-            event=event,
-            method="REQUEST",
-            files=invitations,
-            **extra,
-        ):
-            sent += 1
+    sent = _send(
+        [session.ticket.contact, session.host],
+        "session_invitation",
+        session,
+        event=event,
+        method="REQUEST",
+        files=invitations,
+        **extra,
+    )
     if notice and (actor is None or actor.pk != session.host_id):
         post([session.host], notice, ticket=session.ticket, session=session.pk, event=event)
     return sent
@@ -194,15 +196,8 @@ def session_moved(
         training_session=session.training_id is not None,
     )
     if former_host is not None and cancellations:
-        if _email(
-            former_host,
-            "session_cancelled",
-            session,
-            event="reassigned",
-            method="CANCEL",
-            files=cancellations,
-        ):
-            sent += 1
+        sent += _send([former_host], "session_cancelled", session, event="reassigned",
+                      method="CANCEL", files=cancellations)  # fmt: skip
         post([former_host], Notification.Kind.SESSION_CANCELLED, ticket=session.ticket,
              session=session.pk)  # fmt: skip
     return sent
@@ -224,18 +219,15 @@ def session_cancelled(
     *, session: Session, cancellations: Invitations, actor: User, reason: str = ""
 ) -> int:
     """The cancellation (METHOD:CANCEL) to the contact and the host."""
-    sent = 0
-    for person in _unique([session.ticket.contact, session.host]):
-        if _email(
-            person,
-            "session_cancelled",
-            session,
-            event="cancelled",
-            method="CANCEL",
-            files=cancellations,
-            reason=reason,
-        ):
-            sent += 1
+    sent = _send(
+        [session.ticket.contact, session.host],
+        "session_cancelled",
+        session,
+        event="cancelled",
+        method="CANCEL",
+        files=cancellations,
+        reason=reason,
+    )
     if actor.pk != session.host_id:
         post([session.host], Notification.Kind.SESSION_CANCELLED, ticket=session.ticket,
              session=session.pk)  # fmt: skip
@@ -247,11 +239,8 @@ def session_change_requested(*, session: Session, actor: User, note: str) -> int
     people = _unique([session.host, *recipients.managers()])
     post(people, Notification.Kind.SESSION_CHANGE, ticket=session.ticket, session=session.pk,
          note=note[:500], by=actor.display_name)  # fmt: skip
-    sent = 0
-    if _email(session.host, "session_change", session, event="change", note=note,
-              by=actor.display_name):  # fmt: skip
-        sent += 1
-    return sent
+    return _send([session.host], "session_change", session, event="change", note=note,
+                 by=actor.display_name)  # fmt: skip
 
 
 def _session(row: OutboundEmail) -> dict[str, Any]:

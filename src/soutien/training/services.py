@@ -588,6 +588,15 @@ def session_schedule(
     return session
 
 
+def _upcoming(actor: User, session: Session, refusal: str) -> Session:
+    """The session locked, if the actor is staff and the session is still to come."""
+    require_staff(actor, refusal)
+    session = _locked(session)
+    if session.status not in UPCOMING_STATUSES:
+        raise InvalidInput(_("This session is no longer to come."), field="status")
+    return session
+
+
 def _locked(session: Session) -> Session:
     return (
         Session.objects.select_for_update(of=("self",))
@@ -661,10 +670,7 @@ def session_reschedule(
 ) -> Session:
     """Move a session (time, host, room, place): the same UID, SEQUENCE one more; a training
     session goes back to proposed, for the client to accept the new date."""
-    require_staff(actor, _("Only support staff schedule sessions."))
-    session = _locked(session)
-    if session.status not in UPCOMING_STATUSES:
-        raise InvalidInput(_("This session is no longer to come."), field="status")
+    session = _upcoming(actor, session, _("Only support staff schedule sessions."))
     former_host = session.host
     start = session.starts_at if starts_at is None else starts_at
     # A new start alone keeps the length.
@@ -713,10 +719,7 @@ def session_reschedule(
 @transaction.atomic
 def session_cancel(*, actor: User, session: Session, reason: str = "") -> Session:
     """Cancel a session: its person and room are free again; everyone gets METHOD:CANCEL."""
-    require_staff(actor, _("Only support staff cancel sessions."))
-    session = _locked(session)
-    if session.status not in UPCOMING_STATUSES:
-        raise InvalidInput(_("This session is no longer to come."), field="status")
+    session = _upcoming(actor, session, _("Only support staff cancel sessions."))
     session.status = SessionStatus.CANCELLED
     session.sequence += 1
     session.updated_at = _now()
@@ -747,10 +750,7 @@ def session_held(
     cover is billable); a teleconference is ordinary support, and counts as a response to
     the request, like a logged call.
     """
-    require_staff(actor, _("Only support staff record sessions."))
-    session = _locked(session)
-    if session.status not in UPCOMING_STATUSES:
-        raise InvalidInput(_("This session is no longer to come."), field="status")
+    session = _upcoming(actor, session, _("Only support staff record sessions."))
     _started(session)
     minutes = session.minutes if minutes is None else minutes
     if not 1 <= minutes <= 24 * 60:
@@ -758,28 +758,21 @@ def session_held(
     ticket = session.ticket
     host = session.host
     with translation.override(ticket.contact.language or "fr"):
-        if session.kind == SessionKind.TRAINING:
-            note = summary.strip() or invitations.summary(session)
-            entry = time_entry_create(
-                actor=host,
-                ticket=ticket,
-                started_at=session.starts_at,
-                minutes=minutes,
-                note=note[:500],
-                service=Service.TRAINING,
-            )
-        else:
-            note = summary.strip() or invitations.summary(session)
-            message = tickets.teleconference_log(
-                actor=host, ticket=ticket, at=session.starts_at, minutes=minutes, summary=note
-            )
-            entry = time_entry_create(
-                actor=host,
-                ticket=ticket,
-                started_at=session.starts_at,
-                minutes=minutes,
-                note=message.body[:500],
-            )
+        note = summary.strip() or invitations.summary(session)
+    training = session.kind == SessionKind.TRAINING
+    if not training:
+        # Held with the client: a response to the request, like a logged call.
+        tickets.teleconference_log(
+            actor=host, ticket=ticket, at=session.starts_at, minutes=minutes, summary=note
+        )
+    entry = time_entry_create(
+        actor=host,
+        ticket=ticket,
+        started_at=session.starts_at,
+        minutes=minutes,
+        note=note[:500],
+        service=Service.TRAINING if training else "",
+    )
     session.status = SessionStatus.HELD
     session.held_minutes = minutes
     session.time_entry = entry
@@ -792,10 +785,7 @@ def session_held(
 @transaction.atomic
 def session_no_show(*, actor: User, session: Session, note: str = "") -> Session:
     """Nobody came: recorded on the request (no time entry, no response)."""
-    require_staff(actor, _("Only support staff record sessions."))
-    session = _locked(session)
-    if session.status not in UPCOMING_STATUSES:
-        raise InvalidInput(_("This session is no longer to come."), field="status")
+    session = _upcoming(actor, session, _("Only support staff record sessions."))
     _started(session)
     session.status = SessionStatus.NO_SHOW
     session.updated_at = _now()
