@@ -495,3 +495,20 @@ def test_periods_accept_whole_days(contact, clock):
     assert training.preferred.get().ends_at - training.preferred.get().starts_at == timedelta(
         days=1
     )
+
+
+def test_more_attendees_than_a_booked_room_holds_is_refused_later_too(
+    contact, trainer, room, manager
+):
+    training = factories.training_request(contact=contact)  # three attendees, room of eight
+    _schedule(training, trainer, room)
+    with pytest.raises(BookingConflict) as caught:
+        services.training_request_update(actor=manager, training=training, attendee_count=9)
+    assert (caught.value.field, caught.value.conflicts[0]["kind"]) == ("attendee_count", "capacity")
+    with pytest.raises(BookingConflict) as caught:
+        services.room_save(actor=manager, room=room, name=room.name, capacity=2)
+    assert caught.value.field == "capacity"
+    room.refresh_from_db()
+    training.refresh_from_db()
+    assert (room.capacity, training.attendee_count) == (8, 3)
+    services.room_save(actor=manager, room=room, name=room.name, capacity=3)  # still holds them

@@ -321,6 +321,9 @@ def training_request_update(
         named,
         required=True,
     )
+    _check_rooms_hold(
+        Session.objects.filter(training=training), training.attendee_count, "attendee_count"
+    )
     training.save()
     after = {key: getattr(training, key) for key in before}
     changed = {
@@ -328,6 +331,33 @@ def training_request_update(
     }
     history.record(training.ticket, actor, Event.Action.FIELD, training=changed)
     return training
+
+
+def _check_rooms_hold(
+    sessions: Any, attendees: int | None, field: str, room: Room | None = None
+) -> None:
+    """Refuse a change that would put more attendees in an upcoming session's room than it
+    holds (more attendees, or a room made smaller)."""
+    if attendees is None:
+        return
+    for session in sessions:
+        held_in = room or session.room
+        if held_in is None or session.status not in UPCOMING_STATUSES:
+            continue
+        if attendees > held_in.capacity:
+            raise BookingConflict(
+                [
+                    {
+                        "kind": "capacity",
+                        "room": held_in.pk,
+                        "name": held_in.name,
+                        "capacity": held_in.capacity,
+                        "attendees": attendees,
+                        "session": session.pk,
+                    }
+                ],
+                field=field,
+            )
 
 
 # -- rooms, working hours, time off ---------------------------------------------------------
@@ -359,6 +389,11 @@ def room_save(
     room.equipment, room.is_active = [item for item in items if item], is_active
     if Room.objects.filter(name__iexact=name).exclude(pk=room.pk).exists():
         raise InvalidInput(_("A room with this name already exists."), field="name")
+    if room.pk is not None:
+        booked = Session.objects.filter(room=room).select_related("training")
+        for session in booked.filter(status__in=UPCOMING_STATUSES):
+            if session.training is not None:
+                _check_rooms_hold([session], session.training.attendee_count, "capacity", room)
     room.save()
     return room
 
