@@ -512,3 +512,22 @@ def test_more_attendees_than_a_booked_room_holds_is_refused_later_too(
     training.refresh_from_db()
     assert (room.capacity, training.attendee_count) == (8, 3)
     services.room_save(actor=manager, room=room, name=room.name, capacity=3)  # still holds them
+
+
+def test_the_client_and_the_trainer_each_read_the_email_written_for_them(
+    contact, trainer, room, manager, org
+):
+    from soutien.outbound import rendering
+
+    _training_bank(manager, org)
+    _schedule(factories.training_request(contact=contact), trainer, room)
+    to_client = OutboundEmail.objects.get(template="session_invitation", to_address=contact.email)
+    to_trainer = OutboundEmail.objects.get(template="session_invitation", to_address=trainer.email)
+    for row in (to_client, to_trainer):
+        rendering.render(row)
+    assert "Nous vous proposons la séance de formation suivante." in to_client.text
+    assert "votre forfait « Support personnalisé » (il reste 10 h 00)" in to_client.text
+    assert "/portail/demandes/" in to_client.text
+    assert "Une séance avec Ville de Saint-Laurent vous est confiée." in to_trainer.text
+    assert "le forfait « Support personnalisé » du client" in to_trainer.text
+    assert "/console/demandes/" in to_trainer.text

@@ -250,6 +250,7 @@ def _session(row: OutboundEmail) -> dict[str, Any]:
     context["starts_at"] = parse_datetime(str(data.get("starts_at", "")))
     context["ends_at"] = parse_datetime(str(data.get("ends_at", "")))
     context["training"] = data.get("kind") == "training"
+    context["organization"] = context["ticket"].organization.name
     bank = data.get("bank") or {}
     context["bank"] = bank.get(row.language) or bank.get("fr") or ""
     left = data.get("left")
