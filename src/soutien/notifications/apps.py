@@ -8,4 +8,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from soutien.notifications import emails  # noqa: F401  (registers the kinds of email)
+        from soutien.notifications import emails, training  # noqa: F401  (register kinds of email)

@@ -9,8 +9,18 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from soutien import __version__
-from soutien.api.v1 import auth, contracts, kb, organizations, sla, tickets, time_entries
+from soutien.api.v1 import (
+    auth,
+    contracts,
+    kb,
+    organizations,
+    sla,
+    tickets,
+    time_entries,
+    training,
+)
 from soutien.core.errors import ServiceError
+from soutien.training.booking import BookingConflict
 
 api = NinjaAPI(
     title="Soutien API",
@@ -32,6 +42,8 @@ api.add_router("/tickets", tickets.router)
 api.add_router("/attachments", tickets.attachments_router)
 api.add_router("", time_entries.router)
 api.add_router("/kb", kb.router)
+api.add_router("", training.router)
+api.add_router("/feeds", training.feeds_router)
 
 
 @api.exception_handler(ServiceError)
@@ -40,6 +52,14 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     if exc.field:
         body["field"] = exc.field
     return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(BookingConflict)
+def booking_conflict(request: HttpRequest, exc: BookingConflict) -> HttpResponse:
+    body: dict[str, object] = {"detail": exc.message, "conflicts": exc.conflicts}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=409)
 
 
 @api.exception_handler(Http404)
