@@ -22,6 +22,7 @@ from soutien.sla import configuration
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import MessageKind
+from soutien.training import services as training_services
 from tests import factories
 from tests.kb.fixtures import *  # noqa: F403  (the publish and writer fixtures)
 from tests.web.helpers import signed_in
@@ -115,6 +116,19 @@ def world(publish, writer, manager, tech1, org, client_admin):
         mailbox=box, uidvalidity=1, uid=1, state="stored", email=email,
         server_done_at=timezone.now(),
     )  # fmt: skip
+    room = factories.room()
+    trainer = factories.trainer()
+    training = factories.training_request(contact=contact)
+    start = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    session = training_services.session_schedule(
+        actor=manager, training=training, trainer=trainer, room=room, starts_at=start,
+        ends_at=start + timedelta(hours=2), override=True,
+    )  # fmt: skip
+    time_off = training_services.time_off_add(
+        actor=manager, person=trainer, starts_at=start + timedelta(days=7),
+        ends_at=start + timedelta(days=8),
+    )  # fmt: skip
+    feed = training_services.calendar_feed_create(actor=manager)
     newsletter = _newsletter(manager, tech1, ticket)
     bank = HourBank.objects.order_by("pk").first()
     plan = Plan.objects.order_by("pk").first()
@@ -139,6 +153,11 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "name": image.name,
         "kind_slug": "faq",
         "slug": article.slug,
+        "training_id": training.pk,
+        "session_id": session.pk,
+        "time_off_id": time_off.pk,
+        "feed_id": feed.pk,
+        "room_id": room.pk,
         **newsletter,
     }
     visitors = {

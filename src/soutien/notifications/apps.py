@@ -8,5 +8,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        # Registers the kinds of email.
-        from soutien.notifications import emails, newsletter  # noqa: F401
+        from soutien.notifications import emails, newsletter, training  # noqa: F401  (email kinds)

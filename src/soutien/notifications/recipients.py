@@ -48,3 +48,8 @@ def bank_watchers(organization_id: int) -> list[User]:
             | Q(organization__isnull=True, is_support_manager=True)
         )
     )
+
+
+def trainers() -> list[User]:
+    """Active staff with the trainer role."""
+    return list(User.objects.filter(is_active=True, organization__isnull=True, is_trainer=True))

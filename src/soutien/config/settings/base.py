@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "soutien.notifications",
     "soutien.kb",
     "soutien.newsletter",
+    "soutien.training",
     "soutien.channels.mail",
     "soutien.web",
 ]

@@ -26,6 +26,15 @@ class ReplyForm(forms.Form):
     attachments = MultipleFileField(label=_("Attachments"))
 
 
+class AnotherDateForm(forms.Form):
+    note = forms.CharField(
+        label=_("Which dates would suit you?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
 class PortalSubscribeForm(NewsletterChoicesForm):
     """A signed-in contact subscribes their own address: their consent counts at once."""
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from soutien.web.portal.views import banks, newsletter, statements, tickets
+from soutien.web.portal.views import banks, newsletter, statements, tickets, training
 
 app_name = "portal"
 
@@ -14,6 +14,21 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/repondre/", tickets.ticket_reply, name="ticket_reply"),
     path("demandes/<int:ticket_id>/resolue/", tickets.ticket_resolve, name="ticket_resolve"),
     path("releve/", statements.statement, name="statement"),
+    # Training: ask for one, follow its sessions.
+    path("formations/", training.training_list, name="trainings"),
+    path("formations/nouvelle/", training.training_new, name="training_new"),
+    path("formations/<int:training_id>/", training.training_detail, name="training"),
+    path("seances/<int:session_id>/accepter/", training.session_accept, name="session_accept"),
+    path(
+        "seances/<int:session_id>/autre-date/",
+        training.session_another_date,
+        name="session_another_date",
+    ),
+    path(
+        "seances/<int:session_id>/invitation.ics",
+        training.session_invitation,
+        name="session_invitation",
+    ),
     path("infolettre/", newsletter.newsletter, name="newsletter"),
     path("infolettre/abonnement/", newsletter.subscribe, name="newsletter_subscribe"),
     path("infolettre/preferences/", newsletter.preferences, name="newsletter_preferences"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language, pgettext_lazy
@@ -154,3 +157,9 @@ def listify(value: object) -> list[object]:
 @register.filter
 def get_item(mapping: dict[object, object], key: object) -> object:
     return mapping.get(key)
+
+
+@register.filter
+def parse_iso(value: object) -> datetime | None:
+    """A moment stored as ISO 8601 text (in a history entry), for the date filters."""
+    return parse_datetime(value) if isinstance(value, str) else None
