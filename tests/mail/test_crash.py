@@ -4,18 +4,16 @@ message exactly once (tests/mail/crash_driver.py does the killing in its own pro
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.databases import own_database
+from tests.databases import own_database, process_env
 from tests.mail.servers import PASSWORD, Dovecot
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
-ROOT = Path(__file__).resolve().parents[2]
 STEPS = ["stored", "committed", "before_flag", "during_flag", "flagged", "processed"]
 NTHS = [1, 2, 3]
 PER_ROUND = 2
@@ -27,13 +25,7 @@ def test_killing_the_import_at_every_step_never_loses_nor_doubles_a_message(
 ):
     users = {action: dovecot.new_user() for action in ("flag", "move", "delete")}
     url, drop = own_database(tmp_path, "crash")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SOUTIEN_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "soutien.config.settings.test",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-    }
+    env = process_env(url, tmp_path)
     config = {
         "host": dovecot.host,
         "port": dovecot.port,

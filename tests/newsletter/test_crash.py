@@ -29,11 +29,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.databases import own_database
+from tests.databases import own_database, process_env
 from tests.mail.servers import free_port
 
 DRIVER = Path(__file__).with_name("send_driver.py")
-ROOT = Path(__file__).resolve().parents[2]
 CLAIM_SECONDS = "3"
 
 
@@ -91,15 +90,9 @@ def test_a_sender_killed_mid_batch_while_another_runs_sends_each_reader_one_copy
     tmp_path, readers, moment
 ):
     url, drop = own_database(tmp_path, "newsletter")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SOUTIEN_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "soutien.config.settings.test",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-        "SOUTIEN_NEWSLETTER_CLAIM_SECONDS": CLAIM_SECONDS,
-        "EMAIL_HOST": "127.0.0.1",
-    }
+    env = process_env(
+        url, tmp_path, SOUTIEN_NEWSLETTER_CLAIM_SECONDS=CLAIM_SECONDS, EMAIL_HOST="127.0.0.1"
+    )
     received: list[tuple[str, bytes]] = []
     lock = threading.Lock()
     doomed, survivor = Capture(received, lock), Capture(received, lock)

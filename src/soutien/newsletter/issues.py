@@ -24,6 +24,7 @@ from soutien.accounts.permissions import require_manager
 from soutien.contracts.terms import VENDOR_ZONE
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.kb import selectors as kb
+from soutien.kb import services as kb_services
 from soutien.newsletter import compose, markdown, selectors, services, tasks
 from soutien.newsletter.models import (
     Delivery,
@@ -37,12 +38,7 @@ from soutien.ticketing.models import Ticket
 
 MANAGERS_ONLY = services.MANAGERS_ONLY
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
-IMAGE_TYPES = {
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-    b"GIF87a": ("image/gif", ".gif"),
-    b"GIF89a": ("image/gif", ".gif"),
-}
+SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
 POPULAR = 5
 # A draft is about the month it is started in; sending may happen the month after.
 MAX_SECTIONS = 20
@@ -240,14 +236,15 @@ def issue_update(
 
 @transaction.atomic
 def issue_image_add(*, actor: User, issue: Issue, name: str, content: bytes) -> IssueImage:
-    """An image for an issue (PNG, JPEG or GIF); its Markdown is `![...](<its address>)`."""
+    """An image for an issue (PNG, JPEG, GIF or WebP, checked by content); its Markdown is
+    `![...](<its address>)`."""
     require_manager(actor, MANAGERS_ONLY)
     if len(content) > MAX_IMAGE_BYTES:
         raise InvalidInput(_("An image is at most 2 MB."), field="image")
-    found = next((kind for magic, kind in IMAGE_TYPES.items() if content.startswith(magic)), None)
-    if found is None:
-        raise InvalidInput(_("An image is a PNG, JPEG or GIF file."), field="image")
-    content_type, suffix = found
+    content_type = kb_services.image_type(content[:16])
+    if content_type is None:
+        raise InvalidInput(_("Only PNG, JPEG, GIF and WebP images can be added."), field="image")
+    suffix = SUFFIXES[content_type]
     image = IssueImage(issue=issue, name=name[:200] or f"image{suffix}",
                        content_type=content_type, size=len(content))  # fmt: skip
     image.file.save(f"image{suffix}", ContentFile(content), save=False)

@@ -88,7 +88,7 @@ class ScheduleForm(forms.Form):
 
 
 class ImageForm(forms.Form):
-    image = forms.FileField(label=_("Image (PNG, JPEG or GIF, 2 MB at most)"))
+    image = forms.FileField(label=_("Image (PNG, JPEG, GIF or WebP, 2 MB at most)"))
 
 
 class ConsentForm(forms.Form):
