@@ -146,15 +146,6 @@ class IssueIn(Schema):
     from_knowledge_base: bool = False
 
 
-class ProgressOut(Schema):
-    recipients: int
-    sent: int
-    left: int
-    skipped: int
-    bounced: int
-    failed: int
-
-
 class SectionOut(Schema):
     topic: str
     title_fr: str
@@ -176,7 +167,7 @@ class IssueOut(Schema):
     started_at: LocalDateTime | None
     finished_at: LocalDateTime | None
     problem: str
-    progress: ProgressOut
+    progress: selectors.Progress
     url: str | None
 
     @staticmethod
@@ -188,8 +179,8 @@ class IssueOut(Schema):
         return list(obj.sections.all())
 
     @staticmethod
-    def resolve_progress(obj: Issue) -> dict[str, int]:
-        return selectors.progress_of(obj).as_dict()
+    def resolve_progress(obj: Issue) -> selectors.Progress:
+        return selectors.progress_of(obj)
 
     @staticmethod
     def resolve_url(obj: Issue) -> str | None:
