@@ -36,7 +36,7 @@ api.add_router("/kb", kb.router)
 
 @api.exception_handler(ServiceError)
 def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    body: dict[str, object] = {"detail": exc.message}
+    body: dict[str, object] = {**exc.details, "detail": exc.message}
     if exc.field:
         body["field"] = exc.field
     return api.create_response(request, body, status=exc.status_code)
