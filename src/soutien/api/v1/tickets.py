@@ -53,6 +53,12 @@ class SlaOut(Schema):
     first_responded_at: LocalDateTime | None
     breached: bool | None
     governing_terms: str | None
+    resolution_due: LocalDateTime | None = Field(
+        None, description="When the request is promised resolved (an accepted agreement's date)."
+    )
+    resolution_terms: str | None = Field(
+        None, description="What set the resolution target: the agreement and its version."
+    )
 
 
 class TicketOut(Schema):
@@ -102,6 +108,8 @@ class TicketOut(Schema):
             "first_responded_at": obj.first_responded_at,
             "breached": obj.sla_breached() if obj.first_response_due else None,
             "governing_terms": obj.governing_terms(get_language()) or None,
+            "resolution_due": obj.resolution_due,
+            "resolution_terms": obj.resolution_terms_text(get_language()) or None,
         }
 
 
@@ -240,6 +248,8 @@ def ticket_json(ticket: Ticket, language: str) -> dict[str, object]:
             "first_responded_at": _local(ticket.first_responded_at),
             "breached": ticket.sla_breached() if ticket.first_response_due else None,
             "governing_terms": ticket.governing_terms(language) or None,
+            "resolution_due": _local(ticket.resolution_due),
+            "resolution_terms": ticket.resolution_terms_text(language) or None,
         },
     }
 
