@@ -50,7 +50,9 @@ def staff(
     levels: tuple[int, ...] = (1, 2, 3),
     manager: bool = False,
     admin: bool = False,
+    development_lead: bool = False,
     name: str | None = None,
+    language: str = "fr",
 ) -> User:
     n = next(_seq)
     return staff_create(
@@ -60,7 +62,9 @@ def staff(
         password=PASSWORD,
         levels=levels,
         support_manager=manager,
+        development_lead=development_lead,
         administrator=admin,
+        language=language,
     )
 
 

@@ -8,4 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from soutien.notifications import emails  # noqa: F401  (registers the kinds of email)
+        from soutien.notifications import (  # noqa: F401  (register the kinds of email)
+            agreements,
+            emails,
+        )

@@ -48,3 +48,19 @@ def bank_watchers(organization_id: int) -> list[User]:
             | Q(organization__isnull=True, is_support_manager=True)
         )
     )
+
+
+def client_admins(organization_id: int) -> list[User]:
+    """The organization's active client administrators: who signs for it."""
+    return list(
+        User.objects.filter(
+            organization_id=organization_id, client_role=ClientRole.CLIENT_ADMIN, is_active=True
+        ).order_by("id")
+    )
+
+
+def development_leads() -> list[User]:
+    """Active development leads (staff)."""
+    return list(
+        User.objects.filter(is_active=True, organization__isnull=True, is_development_lead=True)
+    )
