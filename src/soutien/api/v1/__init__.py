@@ -9,7 +9,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from soutien import __version__
-from soutien.api.v1 import auth, contracts, kb, organizations, sla, tickets, time_entries
+from soutien.api.v1 import (
+    agreements,
+    auth,
+    contracts,
+    kb,
+    organizations,
+    sla,
+    tickets,
+    time_entries,
+)
 from soutien.core.errors import ServiceError
 
 api = NinjaAPI(
@@ -31,6 +40,7 @@ api.add_router("/support-hours", sla.router)
 api.add_router("/tickets", tickets.router)
 api.add_router("/attachments", tickets.attachments_router)
 api.add_router("", time_entries.router)
+api.add_router("", agreements.router)
 api.add_router("/kb", kb.router)
 
 
