@@ -103,7 +103,7 @@ def _attach(actor: User, article: Article, body: str, source: Path, root: Path) 
         item = existing or services.article_file_add(
             actor=actor, article=article, name=path.name, content=content
         )
-        return f"![{alt}]({reverse('kb:file', args=[item.pk, item.name])})"
+        return f"![{alt}]({reverse('public:file', args=[item.pk, item.name])})"
 
     return _IMAGE.sub(replace, body)
 

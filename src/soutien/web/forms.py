@@ -1,43 +1,22 @@
-"""Forms shared by the portal and the console."""
+"""Form helpers shared by the three sites, and how a service's refusal reaches the user."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Model
+from django.forms.models import model_to_dict
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from soutien.accounts import services as account_services
-from soutien.core.errors import TooManyAttempts
+from soutien.core.errors import ServiceError
 from soutien.ticketing.services import Upload
-
-
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form, throttled per account and per address."""
-
-    username = forms.CharField(
-        label=_("Username or email"),
-        max_length=254,
-        widget=forms.TextInput(attrs={"autofocus": True}),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        password = self.cleaned_data.get("password") or ""
-        if username and password:
-            try:
-                user = account_services.authenticate_throttled(
-                    username=username, password=password, request=self.request
-                )
-            except TooManyAttempts as exc:
-                raise forms.ValidationError(exc.message, code="throttled") from exc
-            if user is None:
-                raise self.get_invalid_login_error()
-            self.confirm_login_allowed(user)
-            self.user_cache = user
-        return self.cleaned_data
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -63,3 +42,30 @@ def uploads_from(files: list[UploadedFile]) -> list[Upload]:
         Upload(name=f.name or "", content=f, size=f.size or 0, content_type=f.content_type or "")
         for f in files
     ]
+
+
+def check_period(first: date | None, last: date | None) -> None:
+    """Refuse a period whose last day comes before its first (an unknown day is not checked)."""
+    if first and last and last < first:
+        raise forms.ValidationError(_("The period ends before it starts."), code="reversed")
+
+
+def initial_from(instance: Model, form_class: type[forms.Form]) -> dict[str, Any]:
+    """The initial values of a form that edits `instance`: its fields of the same names."""
+    return model_to_dict(instance, fields=list(form_class.base_fields))
+
+
+def apply_service_error(form: forms.BaseForm, exc: ServiceError) -> None:
+    """Show a service's refusal on the field it names if the form has it, else on the whole form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@contextmanager
+def reporting(request: HttpRequest, done: str) -> Iterator[None]:
+    """Run the service calls inside; tell the user `done`, or the service's refusal as an error."""
+    try:
+        yield
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)

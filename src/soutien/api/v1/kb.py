@@ -93,7 +93,7 @@ class VoteIn(Schema):
 
 
 def _url(request: HttpRequest, article: Article) -> str:
-    return request.build_absolute_uri(reverse("kb:article", args=[article.slug]))
+    return request.build_absolute_uri(reverse("public:article", args=[article.slug]))
 
 
 def _item(request: HttpRequest, article: Article) -> dict[str, Any]:

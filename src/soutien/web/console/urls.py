@@ -1,61 +1,130 @@
+"""The staff console (/console/): every page of it, in one namespace."""
+
 from django.urls import path
 
-from soutien.web.console import organization_views, settings_views, views
+from soutien.web.console.views import (
+    kb,
+    mail,
+    notifications,
+    organizations,
+    plans,
+    queue,
+    settings,
+    statements,
+    tickets,
+    time,
+)
 
 app_name = "console"
 
 urlpatterns = [
-    path("", views.queue, name="queue"),
-    path("demandes/nouvelle/", views.ticket_new, name="ticket_new"),
-    path("contacts/options/", views.contact_options, name="contact_options"),
-    path("demandes/<int:ticket_id>/", views.ticket_detail, name="ticket"),
-    path("demandes/<int:ticket_id>/horloge/", views.ticket_clock, name="ticket_clock"),
+    # Queues and requests.
+    path("", queue.queue, name="queue"),
+    path("demandes/nouvelle/", tickets.ticket_new, name="ticket_new"),
+    path("contacts/options/", tickets.contact_options, name="contact_options"),
+    path("demandes/<int:ticket_id>/", tickets.ticket_detail, name="ticket"),
+    path("demandes/<int:ticket_id>/horloge/", tickets.ticket_clock, name="ticket_clock"),
+    path("demandes/<int:ticket_id>/temps/", time.time_entry_add, name="time_entry_add"),
+    # One view per action on a request.
+    path("demandes/<int:ticket_id>/reply/", tickets.ticket_reply, name="ticket_reply"),
+    path("demandes/<int:ticket_id>/note/", tickets.ticket_note, name="ticket_note"),
+    path("demandes/<int:ticket_id>/call/", tickets.ticket_call, name="ticket_call"),
+    path("demandes/<int:ticket_id>/level/", tickets.ticket_level, name="ticket_level"),
+    path("demandes/<int:ticket_id>/assign/", tickets.ticket_assign, name="ticket_assign"),
     path(
-        "demandes/<int:ticket_id>/temps/", organization_views.time_entry_add, name="time_entry_add"
+        "demandes/<int:ticket_id>/assign_auto/",
+        tickets.ticket_assign_auto,
+        name="ticket_assign_auto",
     ),
-    path("demandes/<int:ticket_id>/<str:action>/", views.ticket_action, name="ticket_action"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path(
-        "demandes/<int:ticket_id>/temps/", organization_views.time_entry_add, name="time_entry_add"
-    ),
+    path("demandes/<int:ticket_id>/status/", tickets.ticket_status, name="ticket_status"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    # Time entries.
     path(
         "temps/<int:entry_id>/supprimer/",
-        organization_views.time_entry_delete,
+        time.time_entry_delete,
         name="time_entry_delete",
     ),
-    path("organisations/", organization_views.organization_list, name="organizations"),
+    # Organizations, their contracts, hour banks and statements.
+    path("organisations/", organizations.organization_list, name="organizations"),
     path(
         "organisations/<int:organization_id>/",
-        organization_views.organization_detail,
+        organizations.organization_detail,
         name="organization",
     ),
     path(
         "organisations/<int:organization_id>/contrats/",
-        organization_views.contract_add,
+        organizations.contract_add,
         name="contract_add",
     ),
     path(
         "organisations/<int:organization_id>/forfaits/",
-        organization_views.subscription_add,
+        organizations.subscription_add,
         name="subscription_add",
     ),
-    path("banques/<int:bank_id>/", organization_views.bank_detail, name="bank"),
-    path("depassements/", organization_views.overage, name="overage"),
-    path("reglages/forfaits/", organization_views.plan_list, name="plans"),
-    path("reglages/forfaits/nouveau/", organization_views.plan_edit, name="plan_new"),
-    path("reglages/forfaits/<int:plan_id>/", organization_views.plan_edit, name="plan"),
-    path("reglages/calendriers/", settings_views.calendar_list, name="calendars"),
-    path("reglages/calendriers/nouveau/", settings_views.calendar_edit, name="calendar_new"),
-    path("reglages/calendriers/<int:calendar_id>/", settings_views.calendar_edit, name="calendar"),
+    path(
+        "organisations/<int:organization_id>/releve/",
+        statements.statement,
+        name="statement",
+    ),
+    path("banques/<int:bank_id>/", organizations.bank_detail, name="bank"),
+    path("depassements/", organizations.overage, name="overage"),
+    # Settings: plans, service calendars and their closures, the published policy.
+    path("reglages/forfaits/", plans.plan_list, name="plans"),
+    path("reglages/forfaits/nouveau/", plans.plan_edit, name="plan_new"),
+    path("reglages/forfaits/<int:plan_id>/", plans.plan_edit, name="plan"),
+    path("reglages/calendriers/", settings.calendar_list, name="calendars"),
+    path("reglages/calendriers/nouveau/", settings.calendar_edit, name="calendar_new"),
+    path("reglages/calendriers/<int:calendar_id>/", settings.calendar_edit, name="calendar"),
     path(
         "reglages/calendriers/<int:calendar_id>/fermetures/",
-        settings_views.closure_add,
+        settings.closure_add,
         name="closure_add",
     ),
     path(
         "reglages/calendriers/<int:calendar_id>/fermetures/<int:closure_id>/retirer/",
-        settings_views.closure_remove,
+        settings.closure_remove,
         name="closure_remove",
     ),
-    path("reglages/politique/", settings_views.policy, name="policy"),
+    path("reglages/politique/", settings.policy, name="policy"),
+    # The knowledge base.
+    path("aide/", kb.article_list, name="kb_articles"),
+    path("aide/chiffres/", kb.figures, name="kb_figures"),
+    path("aide/articles/nouveau/", kb.article_edit, name="kb_article_new"),
+    path("aide/articles/<int:article_id>/", kb.article_edit, name="kb_article"),
+    path("aide/articles/<int:article_id>/revisions/<int:number>/", kb.revision, name="kb_revision"),
+    path("aide/articles/<int:article_id>/texte/", kb.article_text, name="kb_article_text"),
+    # One view per action on an article.
+    path(
+        "aide/articles/<int:article_id>/unpublish/",
+        kb.article_unpublish,
+        name="kb_article_unpublish",
+    ),
+    path(
+        "aide/articles/<int:article_id>/translate/",
+        kb.article_translate,
+        name="kb_article_translate",
+    ),
+    path("aide/articles/<int:article_id>/link/", kb.article_link, name="kb_article_link"),
+    path("aide/articles/<int:article_id>/image/", kb.article_image, name="kb_article_image"),
+    path("aide/articles/<int:article_id>/delete/", kb.article_delete, name="kb_article_delete"),
+    path("aide/categories/", kb.categories, name="kb_categories"),
+    path("aide/categories/<int:category_id>/", kb.categories, name="kb_category"),
+    path("aide/coordonnees/", kb.support_contact, name="kb_support"),
+    path("aide/panneau/", kb.panel_search, name="kb_panel"),
+    path("aide/faq-depuis-reponse/<int:message_id>/", kb.faq_from_reply, name="kb_faq_from_reply"),
+    # Mail and fax.
+    path("courriel/", mail.mailbox_list, name="mailboxes"),
+    path("courriel/boites/nouvelle/", mail.mailbox_edit, name="mailbox_new"),
+    path("courriel/boites/<int:mailbox_id>/", mail.mailbox_detail, name="mailbox"),
+    path("courriel/boites/<int:mailbox_id>/modifier/", mail.mailbox_edit, name="mailbox_edit"),
+    path("courriel/boites/<int:mailbox_id>/tester/", mail.mailbox_test, name="mailbox_test"),
+    path("courriel/boites/<int:mailbox_id>/relever/", mail.mailbox_poll, name="mailbox_poll"),
+    path("courriel/recus/<int:email_id>/", mail.email_detail, name="email"),
+    path("courriel/recus/<int:email_id>/brut/", mail.email_raw, name="email_raw"),
+    path("courriel/recus/<int:email_id>/reessayer/", mail.email_retry, name="email_retry"),
+    path("courriel/copies/<int:copy_id>/reessayer/", mail.copy_retry, name="copy_retry"),
+    path("courriel/envois/", mail.outbound_list, name="outbound"),
+    path("courriel/envois/<int:email_id>/renvoyer/", mail.outbound_retry, name="outbound_retry"),
+    path("courriel/demandes/<int:ticket_id>/", mail.ticket_emails, name="ticket_emails"),
+    path("telecopies/nouvelle/", mail.fax_new, name="fax_new"),
 ]

@@ -1,14 +1,17 @@
+"""The client portal (/portail/): requests, hour banks, the statement."""
+
 from django.urls import path
 
-from soutien.web.portal import views
+from soutien.web.portal.views import banks, statements, tickets
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.ticket_list, name="tickets"),
-    path("demandes/nouvelle/", views.ticket_new, name="ticket_new"),
-    path("banques/", views.hour_banks, name="hour_banks"),
-    path("demandes/<int:ticket_id>/", views.ticket_detail, name="ticket"),
-    path("demandes/<int:ticket_id>/repondre/", views.ticket_reply, name="ticket_reply"),
-    path("demandes/<int:ticket_id>/resolue/", views.ticket_resolve, name="ticket_resolve"),
+    path("", tickets.ticket_list, name="tickets"),
+    path("demandes/nouvelle/", tickets.ticket_new, name="ticket_new"),
+    path("banques/", banks.hour_banks, name="hour_banks"),
+    path("demandes/<int:ticket_id>/", tickets.ticket_detail, name="ticket"),
+    path("demandes/<int:ticket_id>/repondre/", tickets.ticket_reply, name="ticket_reply"),
+    path("demandes/<int:ticket_id>/resolue/", tickets.ticket_resolve, name="ticket_resolve"),
+    path("releve/", statements.statement, name="statement"),
 ]

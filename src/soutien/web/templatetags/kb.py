@@ -17,7 +17,7 @@ def category_name(category: Category) -> str:
     return category.name(get_language() or "fr")
 
 
-@register.inclusion_tag("kb/_form_suggestions.html", takes_context=True)
+@register.inclusion_tag("public/kb/_form_suggestions.html", takes_context=True)
 def kb_suggestions(context: template.Context, form_id: str) -> dict[str, object]:
     """A hidden key naming this form (kept when the form is shown again) and the suggestions."""
     request = context["request"]

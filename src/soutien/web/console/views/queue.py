@@ -1,0 +1,68 @@
+"""The console's queues: requests to triage, by level, one's own, all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+
+from soutien.accounts.models import User
+from soutien.ticketing import selectors
+from soutien.ticketing.models import ACTIVE_STATUSES, Ticket
+from soutien.web.access import current_user, staff_required
+from soutien.web.clock import with_clocks
+from soutien.web.paging import page_number
+
+PAGE_SIZE = 25
+QUEUES = {
+    "triage": gettext_lazy("To triage"),
+    "1": gettext_lazy("Level 1"),
+    "2": gettext_lazy("Level 2"),
+    "3": gettext_lazy("Level 3"),
+    "mine": gettext_lazy("Mine"),
+    "all": gettext_lazy("All requests"),
+}
+SORTS: dict[str, list[Any]] = {
+    "due": [F("first_response_due").asc(nulls_last=True), "id"],
+    "received": ["-received_at", "-id"],
+    "updated": ["-updated_at", "-id"],
+}
+
+
+def _queue_tickets(user: User, queue: str) -> QuerySet[Ticket]:
+    qs = selectors.tickets_visible_to(user).select_related("organization", "assignee")
+    if queue == "all":
+        return qs
+    qs = qs.filter(status__in=ACTIVE_STATUSES)
+    if queue == "triage":
+        return qs.filter(level__isnull=True)
+    if queue == "mine":
+        return qs.filter(assignee=user)
+    return qs.filter(level=int(queue))
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    name = request.GET.get("queue") or "triage"
+    if name not in QUEUES:
+        raise Http404
+    sort = request.GET.get("sort") or ("received" if name == "all" else "due")
+    if sort not in SORTS:
+        sort = "due"
+    page = page_number(request)
+    start = (page - 1) * PAGE_SIZE
+    rows = list(_queue_tickets(user, name).order_by(*SORTS[sort])[start : start + PAGE_SIZE + 1])
+    context = {
+        "queues": QUEUES,
+        "queue": name,
+        "sort": sort,
+        "tickets": with_clocks(rows[:PAGE_SIZE]),
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+    }
+    template = "console/_queue_table.html" if request.htmx else "console/queue.html"  # type: ignore[attr-defined]
+    return render(request, template, context)

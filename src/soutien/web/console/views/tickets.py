@@ -1,0 +1,263 @@
+"""A request in the console: its timeline, every action on it; requests filed by staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from soutien.accounts.models import User
+from soutien.contracts import selectors as contract_selectors
+from soutien.core.errors import ServiceError
+from soutien.ticketing import selectors, services
+from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
+from soutien.web.access import current_user, staff_required
+from soutien.web.clock import with_clocks
+from soutien.web.console.forms.contracts import TimeEntryForm
+from soutien.web.console.forms.tickets import (
+    AssignForm,
+    CallForm,
+    LevelForm,
+    NewTicketForm,
+    NoteForm,
+    ReplyForm,
+    StatusForm,
+)
+from soutien.web.forms import apply_service_error, reporting, uploads_from
+from soutien.web.timeline import timeline
+
+
+def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str, Any]:
+    forms_ = {
+        "reply_form": ReplyForm(),
+        "note_form": NoteForm(),
+        "call_form": CallForm(),
+        "level_form": LevelForm(initial={"level": ticket.level}),
+        "assign_form": AssignForm(level=ticket.level, initial={"assignee": ticket.assignee_id}),
+        "status_form": StatusForm(initial={"status": ticket.status}),
+    }
+    forms_.update(bound)
+    with_clocks([ticket])
+    entries = list(
+        ticket.time_entries.select_related("technician")
+        .prefetch_related("allocations")
+        .order_by("started_at", "id")
+    )
+    return {
+        "ticket": ticket,
+        "timeline": timeline(user, ticket),
+        "statuses": Status,
+        "entries": entries,
+        "banks": list(contract_selectors.banks_of(ticket.organization)) if entries else [],
+        "time_form": TimeEntryForm(
+            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)}
+        ),
+        **forms_,
+    }
+
+
+@staff_required
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    user = current_user(request)
+    ticket = selectors.ticket_for(user, ticket_id)
+    return render(request, "console/ticket_detail.html", _detail_context(user, ticket))
+
+
+def _ticket(request: HttpRequest, ticket_id: int) -> tuple[User, Ticket]:
+    user = current_user(request)
+    return user, selectors.ticket_for(user, ticket_id)
+
+
+def _invalid(request: HttpRequest, user: User, ticket: Ticket, **bound: forms.Form) -> HttpResponse:
+    """The request's page again, with the form that did not validate and its errors."""
+    context = _detail_context(user, ticket, **bound)
+    return render(request, "console/ticket_detail.html", context, status=400)
+
+
+def _back(ticket: Ticket) -> HttpResponse:
+    return redirect("console:ticket", ticket_id=ticket.pk)
+
+
+def _add_message(
+    user: User, ticket: Ticket, kind: str, data: dict[str, Any], *, wait_for_client: bool = False
+) -> None:
+    services.message_add(
+        actor=user,
+        ticket=ticket,
+        kind=kind,
+        body=data["body"],
+        uploads=uploads_from(data["attachments"]),
+        wait_for_client=wait_for_client,
+    )
+
+
+@staff_required
+@require_POST
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Reply to the client, and with "then wait" set the request waiting for them."""
+    user, ticket = _ticket(request, ticket_id)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, reply_form=form)
+    with reporting(request, _("Reply sent.")):
+        _add_message(
+            user,
+            ticket,
+            MessageKind.REPLY,
+            form.cleaned_data,
+            wait_for_client=form.cleaned_data["then_wait"],
+        )
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_note(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Add an internal note, which the client never sees."""
+    user, ticket = _ticket(request, ticket_id)
+    form = NoteForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, note_form=form)
+    with reporting(request, _("Note added.")):
+        _add_message(user, ticket, MessageKind.NOTE, form.cleaned_data)
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_call(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Log a phone call with the client."""
+    user, ticket = _ticket(request, ticket_id)
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, call_form=form)
+    data = form.cleaned_data
+    with reporting(request, _("Call logged.")):
+        services.message_add(
+            actor=user,
+            ticket=ticket,
+            kind=MessageKind.PHONE_CALL,
+            body=data["body"],
+            at=data["started_at"],
+            call_direction=data["direction"],
+            duration_minutes=data["duration_minutes"],
+            caller=data["caller"],
+        )
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_level(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Set the request's support level."""
+    user, ticket = _ticket(request, ticket_id)
+    form = LevelForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, level_form=form)
+    with reporting(request, _("Level set.")):
+        services.ticket_set_level(actor=user, ticket=ticket, level=form.cleaned_data["level"])
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Assign the request to a technician of its level, or to nobody."""
+    user, ticket = _ticket(request, ticket_id)
+    form = AssignForm(request.POST, level=ticket.level)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, assign_form=form)
+    with reporting(request, _("Assignment saved.")):
+        services.ticket_assign(actor=user, ticket=ticket, technician=form.cleaned_data["assignee"])
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_assign_auto(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Assign the request to the least-loaded technician qualified for its level."""
+    user, ticket = _ticket(request, ticket_id)
+    with reporting(request, _("Assigned to the least-loaded qualified technician.")):
+        services.ticket_assign_automatically(actor=user, ticket=ticket)
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Change the request's status."""
+    user, ticket = _ticket(request, ticket_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, user, ticket, status_form=form)
+    with reporting(request, _("Status changed.")):
+        services.ticket_change_status(actor=user, ticket=ticket, status=form.cleaned_data["status"])
+    return _back(ticket)
+
+
+@staff_required
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = NewTicketForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = _file_for_client(user, data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Request #%(number)s filed.") % {"number": ticket.number})
+            return redirect("console:ticket", ticket_id=ticket.pk)
+    return render(
+        request, "console/ticket_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _file_for_client(user: User, data: dict[str, Any]) -> Ticket:
+    """File the request, with the call that brought it in when it came by phone."""
+    call = None
+    if data["channel"] == Channel.PHONE and data["call_minutes"]:
+        call = services.IncomingCall(
+            direction=data["call_direction"] or CallDirection.INBOUND,
+            minutes=data["call_minutes"],
+            caller=data["caller"],
+        )
+    return services.ticket_create(
+        actor=user,
+        organization=data["organization"],
+        contact=data["contact"],
+        subject=data["subject"],
+        body=data["body"],
+        channel=data["channel"],
+        received_at=data["received_at"],
+        uploads=uploads_from(data["attachments"]),
+        call=call,
+    )
+
+
+@staff_required
+@require_GET
+def contact_options(request: HttpRequest) -> HttpResponse:
+    """The contacts of one organization, as <option>s for the new-request form."""
+    try:
+        organization_id = int(request.GET.get("organization", ""))
+    except ValueError:
+        organization_id = 0
+    contacts = User.objects.filter(organization_id=organization_id, is_active=True).order_by(
+        "full_name"
+    )
+    return render(request, "console/_contact_options.html", {"contacts": contacts})
+
+
+@staff_required
+@require_GET
+def ticket_clock(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The live clock of one request (polled by the detail page)."""
+    ticket = selectors.ticket_for(current_user(request), ticket_id)
+    return render(request, "console/_clock.html", {"ticket": with_clocks([ticket])[0]})

@@ -1,0 +1,117 @@
+"""A client's requests in the portal: file them, follow them, answer."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from soutien.core.errors import ServiceError
+from soutien.kb.services import request_form_filed
+from soutien.ticketing import selectors, services
+from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status
+from soutien.web.access import client_required, current_user
+from soutien.web.forms import apply_service_error, reporting, uploads_from
+from soutien.web.portal.forms import NewRequestForm, ReplyForm
+from soutien.web.timeline import timeline
+
+PAGE_SIZE = 50
+
+
+@client_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    show = request.GET.get("show", "active")
+    qs = selectors.tickets_visible_to(user).select_related("assignee", "contact")
+    if show == "active":
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    elif show == "done":
+        qs = qs.filter(status__in=[Status.RESOLVED, Status.CLOSED])
+    tickets = list(qs.order_by("-updated_at", "-id")[:PAGE_SIZE])
+    return render(request, "portal/ticket_list.html", {"tickets": tickets, "show": show})
+
+
+@client_required
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = NewRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assert user.organization is not None
+            ticket = services.ticket_create(
+                actor=user,
+                organization=user.organization,
+                contact=user,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                channel=Channel.WEB,
+                uploads=uploads_from(form.cleaned_data["attachments"]),
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            request_form_filed(token=request.POST.get("kb_form", ""))
+            messages.success(
+                request, _("Your request #%(number)s was received.") % {"number": ticket.number}
+            )
+            return redirect("portal:ticket", ticket_id=ticket.pk)
+    return render(request, "portal/ticket_new.html", {"form": form})
+
+
+@client_required
+def ticket_detail(
+    request: HttpRequest, ticket_id: int, reply_form: ReplyForm | None = None
+) -> HttpResponse:
+    user = current_user(request)
+    ticket = selectors.ticket_for(user, ticket_id)
+    return render(
+        request,
+        "portal/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "timeline": timeline(user, ticket),
+            "reply_form": reply_form or ReplyForm(),
+            "can_resolve": ticket.is_active,
+        },
+        status=400 if reply_form is not None else 200,
+    )
+
+
+@client_required
+@require_POST
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    user = current_user(request)
+    ticket = selectors.ticket_for(user, ticket_id)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message = services.message_add(
+                actor=user,
+                ticket=ticket,
+                kind=MessageKind.CLIENT,
+                body=form.cleaned_data["body"],
+                uploads=uploads_from(form.cleaned_data["attachments"]),
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            if message.ticket_id != ticket.pk:
+                messages.info(
+                    request,
+                    _("Request #%(old)s was closed, so your message opened request #%(new)s.")
+                    % {"old": ticket.number, "new": message.ticket_id},
+                )
+            return redirect("portal:ticket", ticket_id=message.ticket_id)
+    return ticket_detail(request, ticket_id, reply_form=form)
+
+
+@client_required
+@require_POST
+def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    user = current_user(request)
+    ticket = selectors.ticket_for(user, ticket_id)
+    with reporting(request, _("Marked as resolved. Reply within 14 days to reopen it.")):
+        services.ticket_change_status(actor=user, ticket=ticket, status=Status.RESOLVED)
+    return redirect("portal:ticket", ticket_id=ticket.pk)

@@ -1,0 +1,38 @@
+"""Forms of the public site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from soutien.accounts import services as account_services
+from soutien.core.errors import TooManyAttempts
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, throttled per account and per address."""
+
+    username = forms.CharField(
+        label=_("Username or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        if username and password:
+            try:
+                user = account_services.authenticate_throttled(
+                    username=username, password=password, request=self.request
+                )
+            except TooManyAttempts as exc:
+                raise forms.ValidationError(exc.message, code="throttled") from exc
+            if user is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(user)
+            self.user_cache = user
+        return self.cleaned_data

@@ -1,0 +1,79 @@
+"""Organizations in the console: hour banks, what used them, contracts, subscriptions, overage."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import time_machine
+
+from soutien.contracts.models import HourBank, Plan
+from soutien.contracts.services import time_entry_create
+from tests.web.helpers import EASTERN, signed_in
+
+
+def test_console_organization_page_shows_banks_and_entries(worked, tech1, org):
+    page = signed_in(tech1).get(f"/console/organisations/{org.pk}/").content.decode()
+    assert "Support de base plus" in page
+    assert "Contrat LIC-2026-004" in page
+    assert "1 h 30" in page  # the entry
+    assert "9 h 00" in page  # base plus: 10 h - 1 h used
+
+
+def test_bank_page_lists_what_used_it(worked, tech1):
+    bank = HourBank.objects.get(source="plan")
+    page = signed_in(tech1).get(f"/console/banques/{bank.pk}/").content.decode()
+    assert "Journaux" in page
+    assert "1 h 00" in page
+
+
+def test_manager_adds_a_contract_and_a_subscription_from_the_console(
+    manager, org, django_capture_on_commit_callbacks
+):
+    web = signed_in(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = web.post(
+            f"/console/organisations/{org.pk}/contrats/",
+            {
+                "reference": "LIC-9",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-12-31",
+                "included_minutes": "600",
+                "level_2_minutes": "120",
+            },
+        )
+        assert r.status_code == 302, r.content.decode()[:2000]
+        r = web.post(
+            f"/console/organisations/{org.pk}/forfaits/",
+            {
+                "plan": Plan.objects.get(code="base-extra").pk,
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-12-31",
+            },
+        )
+        assert r.status_code == 302
+    banks = HourBank.objects.filter(organization=org)
+    assert sorted(b.total_minutes for b in banks) == [600, 1200]
+    assert org.contracts.get().terms == {"first_response_minutes": {"2": 120}}
+
+
+def test_reversed_contract_dates_are_a_form_error(manager, org):
+    r = signed_in(manager).post(
+        f"/console/organisations/{org.pk}/contrats/",
+        {
+            "reference": "X",
+            "starts_on": "2026-12-31",
+            "ends_on": "2026-01-01",
+            "included_minutes": "60",
+        },
+    )
+    assert r.status_code == 400
+    assert not HourBank.objects.exists()
+
+
+def test_overage_page_lists_billable_minutes(worked, manager, contact, tech1, org):
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=EASTERN)
+    with time_machine.travel(saturday + timedelta(hours=1), tick=False):
+        time_entry_create(actor=tech1, ticket=worked, started_at=saturday, minutes=40)
+    page = signed_in(manager).get("/console/depassements/").content.decode()
+    assert org.name in page
+    assert "40 min" in page

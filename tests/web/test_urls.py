@@ -1,0 +1,126 @@
+"""Every URL of the three sites: its name gives back its address, and its page answers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+
+from soutien.channels.mail import keys
+from soutien.channels.mail.models import InboundEmail, Mailbox, ServerCopy
+from soutien.contracts.models import HourBank, Plan
+from soutien.contracts.services import time_entry_create
+from soutien.kb import services as kb_services
+from soutien.kb.models import Category, Kind
+from soutien.sla import configuration
+from soutien.sla.models import ServiceCalendar
+from soutien.ticketing import services
+from soutien.ticketing.models import MessageKind
+from tests import factories
+from tests.kb.fixtures import *  # noqa: F403  (the publish and writer fixtures)
+from tests.web.helpers import signed_in
+
+SITES = ("public", "portal", "console")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _routes() -> list[tuple[str, list[str]]]:
+    """(namespace:name, the names of its address's parameters) for every route of the sites."""
+    routes = []
+    for site in get_resolver().url_patterns:
+        if isinstance(site, URLResolver) and site.namespace in SITES:
+            for route in site.url_patterns:
+                assert isinstance(route, URLPattern), "the sites do not nest URL confs"
+                assert route.name, f"{site.namespace}: {route.pattern} has no name"
+                routes.append((f"{site.namespace}:{route.name}", list(route.pattern.converters)))
+    return routes
+
+
+ROUTES = _routes()
+
+
+def test_each_site_has_one_namespace_and_names_are_unique():
+    namespaces = {
+        p.namespace for p in get_resolver().url_patterns if isinstance(p, URLResolver)
+    } - {None, "admin", "api-v1"}
+    assert namespaces == set(SITES)
+    names = [name for name, _ in ROUTES]
+    assert len(names) == len(set(names))
+
+
+@pytest.fixture
+def world(publish, writer, manager, tech1, org, client_admin):
+    """One of each thing an address of the sites can name, and who visits each site."""
+    factories.spec4_banks(manager, org)
+    contact = factories.contact(org)
+    ticket = factories.ticket(contact=contact, actor=manager, subject="Tout")
+    reply = services.message_add(actor=tech1, ticket=ticket, kind=MessageKind.REPLY, body="Voilà")
+    entry = time_entry_create(
+        actor=tech1, ticket=ticket, started_at=timezone.now() - timedelta(hours=1), minutes=30
+    )
+    calendar = ServiceCalendar.objects.order_by("pk").first()
+    assert calendar is not None
+    closure = configuration.closure_add(
+        actor=manager, calendar=calendar, day=date(2030, 1, 2), reason="Inventaire"
+    )
+    category = Category.objects.create(name_fr="Publication", slug="publication")
+    article = publish("Imprimer une facture", "Ouvrez le menu.", kind=Kind.FAQ, category=category)
+    image = kb_services.article_file_add(actor=writer, article=article, name="a.png", content=PNG)
+    box = Mailbox.objects.create(
+        name="Soutien", address="support@soutien.example", host="127.0.0.1", port=1,
+        security="none", username="support", password_encrypted=keys.encrypt_password("pw"),
+    )  # fmt: skip
+    email = InboundEmail.objects.create(
+        key="k1", message_id="m1@x", mailbox=box, raw=b"Subject: x\n\nx", size=12,
+        arrived_at=timezone.now(), from_address="marc@x.example", subject="Sujet",
+    )  # fmt: skip
+    copy = ServerCopy.objects.create(
+        mailbox=box, uidvalidity=1, uid=1, state="stored", email=email,
+        server_done_at=timezone.now(),
+    )  # fmt: skip
+    bank = HourBank.objects.order_by("pk").first()
+    plan = Plan.objects.order_by("pk").first()
+    assert bank is not None
+    assert plan is not None
+    values: dict[str, object] = {
+        "ticket_id": ticket.pk,
+        "entry_id": entry.pk,
+        "organization_id": org.pk,
+        "bank_id": bank.pk,
+        "plan_id": plan.pk,
+        "calendar_id": calendar.pk,
+        "closure_id": closure.pk,
+        "article_id": article.pk,
+        "number": 1,
+        "category_id": category.pk,
+        "message_id": reply.pk,
+        "mailbox_id": box.pk,
+        "email_id": email.pk,
+        "copy_id": copy.pk,
+        "file_id": image.pk,
+        "name": image.name,
+        "kind_slug": "faq",
+        "slug": article.slug,
+    }
+    visitors = {
+        "public": Client(),
+        "portal": signed_in(client_admin),
+        "console": signed_in(manager),
+    }
+    return values, visitors, category
+
+
+@pytest.mark.parametrize(("name", "params"), ROUTES, ids=[name for name, _ in ROUTES])
+def test_every_url_gives_back_its_name_and_answers_the_person_it_is_for(world, name, params):
+    values, visitors, category = world
+    kwargs = {param: values[param] for param in params}
+    if name == "public:category":
+        kwargs["slug"] = category.slug
+    path = reverse(name, kwargs=kwargs)
+    assert resolve(path).view_name == name
+    response = visitors[name.split(":")[0]].get(path)
+    # 405: an action answers POST only; 302: the landing page and the links that move on.
+    assert response.status_code in (200, 302, 405), (path, response.status_code)
