@@ -17,7 +17,7 @@ from soutien.agreements.models import TRANSITIONS, Agreement, Milestone
 from soutien.ticketing.models import Ticket
 from soutien.ticketing.services import ticket_set_level
 from tests import factories
-from tests.agreements.conftest import CONTENT, DELIVERY, draft, walk
+from tests.agreements.fixtures import CONTENT, DELIVERY, draft, walk
 
 ROLES = ("technician", "lead", "manager", "client_admin", "contact", "other_org")
 ACTIONS = (

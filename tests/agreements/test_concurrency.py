@@ -17,7 +17,7 @@ from soutien.notifications.models import Notification
 from soutien.ticketing.models import Event
 from soutien.ticketing.services import ticket_set_level
 from tests import factories
-from tests.agreements.conftest import EASTERN, draft, walk
+from tests.agreements.fixtures import EASTERN, draft, walk
 
 pytestmark = [
     pytest.mark.postgres_only,

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from soutien.agreements import selectors, services
 from soutien.agreements.models import AgreementDocument
-from tests.agreements.conftest import draft, walk
+from tests.agreements.fixtures import draft, walk
 
 
 def _text(pdf: bytes) -> str:

@@ -12,7 +12,7 @@ from soutien.agreements.models import Agreement
 from soutien.notifications.models import Notification
 from soutien.outbound import rendering
 from soutien.outbound.models import OutboundEmail
-from tests.agreements.conftest import EASTERN, draft, walk
+from tests.agreements.fixtures import EASTERN, draft, walk
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])

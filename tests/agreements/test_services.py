@@ -17,7 +17,7 @@ from soutien.outbound.models import OutboundEmail
 from soutien.ticketing.models import Event, Ticket
 from soutien.ticketing.services import ticket_set_level
 from tests import factories
-from tests.agreements.conftest import DELIVERY, EASTERN, NOW, draft, milestone_inputs, walk
+from tests.agreements.fixtures import DELIVERY, EASTERN, NOW, draft, milestone_inputs, walk
 
 
 def test_only_a_level_3_request_carries_an_agreement(contact, manager, tech3):

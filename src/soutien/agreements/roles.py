@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -72,13 +74,37 @@ def require_for(user: User, agreement: Agreement, action: str) -> None:
         require_writer(user)
 
 
-def actions_for(user: User, agreement: Agreement) -> list[str]:
+@dataclass(frozen=True)
+class Powers:
+    """What one person may do with agreements, read once for a page or a list of them."""
+
+    write: bool
+    approve: bool
+    cancel: bool
+    organization_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> Powers:
+        approve = may_approve(user)
+        write = user.is_staff_member and (3 in user.levels or approve)
+        return cls(
+            write=write,
+            approve=approve,
+            cancel=write or user.is_manager,
+            organization_id=user.organization_id if user.is_client_admin else None,
+        )
+
+    def may(self, agreement: Agreement, action: str) -> bool:
+        if action in CLIENT_ACTIONS:
+            return self.organization_id == agreement.organization_id
+        if action in APPROVER_ACTIONS:
+            return self.approve
+        if action == Action.CANCEL:
+            return self.cancel
+        return self.write
+
+
+def actions_for(user: User, agreement: Agreement, powers: Powers | None = None) -> list[str]:
     """The actions this person may take now, from the agreement's current state."""
-    allowed = []
-    for action in agreement.allowed_actions:
-        try:
-            require_for(user, agreement, action)
-        except NotAllowed:
-            continue
-        allowed.append(action)
-    return allowed
+    powers = powers or Powers.of(user)
+    return [action for action in agreement.allowed_actions if powers.may(agreement, action)]

@@ -8,13 +8,15 @@ administrator for the whole organization, a contact on its own requests.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from soutien.accounts.models import User
-from soutien.agreements import documents
+from soutien.agreements import dates, documents
 from soutien.agreements.models import (
     FINISHED,
     Agreement,
@@ -25,9 +27,36 @@ from soutien.agreements.models import (
 )
 from soutien.contracts.models import TimeEntry
 
+# Production that has not ended yet runs up to this moment.
+_OPEN_END = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def with_used_minutes(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """Annotate `used_minutes`: minutes logged on the request during production (one subquery).
+
+    Production runs from its start to the delivery (or the cancelling); before it starts,
+    nothing counts.
+    """
+    end = Coalesce(OuterRef("delivered_at"), OuterRef("cancelled_at"), Value(_OPEN_END))
+    entries = TimeEntry.objects.filter(
+        ticket_id=OuterRef("ticket_id"), started_at__gte=OuterRef("started_at"), started_at__lt=end
+    )
+    total = entries.values("ticket_id").annotate(total=Sum("minutes")).values("total")[:1]
+    return qs.annotate(used_minutes=Coalesce(Subquery(total), 0))
+
 
 def agreements_visible_to(user: User) -> QuerySet[Agreement]:
-    qs = Agreement.objects.select_related("ticket", "organization", "current", "sent", "accepted")
+    """The agreements this person may read, with what a page or a list of them shows."""
+    qs = Agreement.objects.select_related(
+        "ticket",
+        "organization",
+        "author",
+        "current__approved_by",
+        "current__accepted_by",
+        "sent__approved_by",
+        "sent__accepted_by",
+        "accepted",
+    ).prefetch_related(Prefetch("milestones", queryset=Milestone.objects.select_related("done_by")))
     if user.is_staff_member:
         return qs
     if user.organization_id is None:
@@ -109,16 +138,18 @@ def approval_queue() -> QuerySet[Agreement]:
 
 
 def in_production() -> QuerySet[Agreement]:
-    """Agreements whose production has started and is not delivered, with their milestones."""
-    return (
+    """Agreements whose production has started and is not delivered, soonest delivery first.
+
+    With their milestones and `used_minutes` (a few queries whatever their number).
+    """
+    return with_used_minutes(
         Agreement.objects.filter(started_at__isnull=False)
         .exclude(state__in=FINISHED)
         .select_related("ticket", "organization", "current", "accepted", "author")
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "position", "id"))
         )
-        .order_by("accepted__delivery_on", "id")
-    )
+    ).order_by("accepted__delivery_on", "id")
 
 
 def next_milestone(agreement: Agreement) -> Milestone | None:
@@ -148,24 +179,52 @@ class Progress:
 
 
 def progress(agreement: Agreement, version: AgreementVersion | None = None) -> Progress:
-    """Minutes logged on the request from the start of production (to delivery or cancelling)."""
+    """Minutes logged on the request in production, against the version's estimate."""
     version = version or agreement.current
     assert version is not None
-    used = 0
-    if agreement.started_at is not None:
-        end: datetime | None = None
-        if agreement.state in (State.DELIVERED, State.CONFIRMED):
-            end = agreement.delivered_at
-        elif agreement.state == State.CANCELLED:
-            end = agreement.cancelled_at
-        entries = TimeEntry.objects.filter(
-            ticket_id=agreement.ticket_id, started_at__gte=agreement.started_at
-        )
-        if end is not None:
-            entries = entries.filter(started_at__lt=end)
-        used = entries.aggregate(total=Sum("minutes"))["total"] or 0
+    used: int | None = getattr(agreement, "used_minutes", None)
+    if used is None:
+        annotated = with_used_minutes(Agreement.objects.filter(pk=agreement.pk)).get()
+        used = getattr(annotated, "used_minutes", 0)
     return Progress(estimate_minutes=version.estimate_minutes, used_minutes=used)
 
 
-def milestones_of(agreement: Agreement) -> list[Milestone]:
-    return list(agreement.milestones.select_related("done_by").order_by("due_on", "position", "id"))
+@dataclass(frozen=True)
+class MilestoneLine:
+    """A milestone of the version shown, with its progress from the row that carries it."""
+
+    id: int
+    title: str
+    due_on: date
+    description: str
+    done_at: datetime | None
+    done_by: str
+    # Its day ended without it being done.
+    late: bool
+
+
+def milestone_lines(
+    agreement: Agreement, version: AgreementVersion, *, today: date | None = None
+) -> list[MilestoneLine]:
+    """The version's milestones in date order; a milestone since removed shows as not done.
+
+    `today` (the vendor's date) may be given once for a list of agreements.
+    """
+    today = today or dates.local_date(timezone.now())
+    rows = {row.pk: row for row in agreement.milestones.all()}
+    lines = []
+    for item in version.milestone_list():
+        row = rows.get(item.get("id") or 0)
+        done_at = row.done_at if row is not None else None
+        lines.append(
+            MilestoneLine(
+                id=item.get("id") or 0,
+                title=item["title"],
+                due_on=item["due_on"],
+                description=item.get("description", ""),
+                done_at=done_at,
+                done_by=row.done_by.display_name if row is not None and row.done_by else "",
+                late=done_at is None and item["due_on"] < today,
+            )
+        )
+    return sorted(lines, key=lambda line: line.due_on)

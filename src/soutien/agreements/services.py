@@ -235,6 +235,10 @@ def _new_version(
     return version
 
 
+# Steps the client is shown in its request's history (once the agreement was sent to it).
+CLIENT_STEPS = frozenset({"send", "accept", "decline", "deliver", "confirm", "dispute", "cancel"})
+
+
 def _record(agreement: Agreement, actor: User | None, step: str, **data: object) -> None:
     """The agreement's step in its request's history: who, when (now), what, which version."""
     history.record(
@@ -245,6 +249,7 @@ def _record(agreement: Agreement, actor: User | None, step: str, **data: object)
         step=step,
         version=agreement.version,
         state=agreement.state,
+        client=step in CLIENT_STEPS and agreement.sent_id is not None,
         **data,
     )
 

@@ -14,7 +14,8 @@ from pydantic import AfterValidator, Field
 
 from soutien.accounts.models import User
 from soutien.agreements import roles, selectors, services
-from soutien.agreements.models import Agreement, AgreementVersion, Delegate, Milestone, State
+from soutien.agreements.dates import local_date
+from soutien.agreements.models import Agreement, AgreementVersion, Delegate, State
 from soutien.api.v1.common import (
     Id,
     LocalDateTime,
@@ -232,35 +233,18 @@ def _version_json(agreement: Agreement, version: AgreementVersion) -> dict[str, 
     }
 
 
-def _milestones(
-    version: AgreementVersion, rows: list[Milestone], today: date
-) -> list[dict[str, Any]]:
-    """The version's milestones, with progress from the rows that still carry them."""
-    by_id = {row.pk: row for row in rows}
-    items = []
-    for item in version.milestone_list():
-        row = by_id.get(item.get("id") or 0)
-        done_at = row.done_at if row is not None else None
-        items.append(
-            {
-                "id": item.get("id") or 0,
-                "title": item["title"],
-                "due_on": item["due_on"],
-                "description": item.get("description", ""),
-                "done_at": done_at,
-                "late": done_at is None and item["due_on"] < today,
-            }
-        )
-    return items
-
-
 def agreement_json(
-    user: User, agreement: Agreement, *, with_versions: bool = False
+    user: User,
+    agreement: Agreement,
+    *,
+    with_versions: bool = False,
+    powers: roles.Powers | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
+    """An agreement as `AgreementOut` describes it; `powers` and `today` once for a list."""
     version = selectors.shown_version(user, agreement)
     current = agreement.current
     assert current is not None
-    now = timezone.now()
     time = selectors.progress(agreement, agreement.accepted or version)
     data: dict[str, Any] = {
         "id": agreement.pk,
@@ -276,9 +260,17 @@ def agreement_json(
         "solution_html": render_markdown(version.solution),
         "estimate_minutes": version.estimate_minutes,
         "delivery_on": version.delivery_on,
-        "milestones": _milestones(
-            version, selectors.milestones_of(agreement), timezone.localdate(now)
-        ),
+        "milestones": [
+            {
+                "id": line.id,
+                "title": line.title,
+                "due_on": line.due_on,
+                "description": line.description,
+                "done_at": line.done_at,
+                "late": line.late,
+            }
+            for line in selectors.milestone_lines(agreement, version, today=today)
+        ],
         "payment": version.payment,
         "quoted_minutes": version.quoted_minutes,
         "quoted_amount": version.quoted_amount,
@@ -300,7 +292,7 @@ def agreement_json(
         and agreement.confirmed_by_id is None,
         "cancelled_at": agreement.cancelled_at,
         "cancel_reason": agreement.cancel_reason,
-        "allowed_actions": roles.actions_for(user, agreement),
+        "allowed_actions": roles.actions_for(user, agreement, powers),
         "time": {
             "estimate_minutes": time.estimate_minutes,
             "used_minutes": time.used_minutes,
@@ -365,9 +357,10 @@ def create_agreement(
 def ticket_agreements(request: HttpRequest, ticket_id: Id) -> list[dict[str, Any]]:
     actor = caller(request)
     ticket = visible_ticket(actor, ticket_id)
+    powers, today = roles.Powers.of(actor), local_date(timezone.now())
+    agreements = selectors.with_used_minutes(selectors.agreements_of_ticket(actor, ticket.pk))
     return [
-        agreement_json(actor, agreement)
-        for agreement in selectors.agreements_of_ticket(actor, ticket.pk)
+        agreement_json(actor, agreement, powers=powers, today=today) for agreement in agreements
     ]
 
 
@@ -437,7 +430,7 @@ def put_settings(request: HttpRequest, payload: SettingsIn) -> dict[str, int]:
 @router.get("/agreements", response=Page[AgreementOut], summary="List development agreements")
 def list_agreements(request: HttpRequest, filters: Query[AgreementFilters]) -> dict[str, Any]:
     actor = caller(request)
-    qs = selectors.agreements_visible_to(actor).select_related("author")
+    qs = selectors.with_used_minutes(selectors.agreements_visible_to(actor))
     if filters.state:
         states = [item.strip() for item in filters.state.split(",") if item.strip()]
         unknown = [item for item in states if item not in State.values]
@@ -453,7 +446,10 @@ def list_agreements(request: HttpRequest, filters: Query[AgreementFilters]) -> d
     page = page_of(
         request, qs.order_by("-created_at", "-id"), page=filters.page, page_size=filters.page_size
     )
-    page["items"] = [agreement_json(actor, agreement) for agreement in page["items"]]
+    powers, today = roles.Powers.of(actor), local_date(timezone.now())
+    page["items"] = [
+        agreement_json(actor, agreement, powers=powers, today=today) for agreement in page["items"]
+    ]
     return page
 
 
