@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from soutien.accounts.models import User
 from soutien.agreements import services
@@ -30,6 +31,13 @@ CONTENT: dict[str, Any] = {
     "milestones": MILESTONES,
     "payment": "banks",
 }
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    """Every scene of a module that takes these fixtures happens at NOW."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

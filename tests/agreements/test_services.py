@@ -266,3 +266,15 @@ def test_cancelling_needs_a_reason_and_lifts_the_promise(agreed, manager, client
     assert OutboundEmail.objects.filter(
         template="agreement_client", context__event="cancelled", recipient=client_admin
     ).exists()
+
+
+def test_a_promise_on_a_day_without_service_ends_with_that_day(level3, tech3, lead, client_admin):
+    agreement = walk(
+        draft(level3, tech3, delivery_on=date(2027, 1, 16), milestones=[]),  # a Saturday
+        (tech3, "propose"),
+        (lead, "approve"),
+        (tech3, "send"),
+        (client_admin, "accept"),
+    )
+    due = Ticket.objects.get(pk=agreement.ticket_id).resolution_due
+    assert due == datetime(2027, 1, 16, 23, 59, 59, tzinfo=EASTERN)

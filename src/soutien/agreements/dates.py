@@ -45,11 +45,11 @@ def has_service(calendar: Calendar, day: date) -> bool:
 
 
 def close_of_day(day: date, calendar: Calendar | None = None) -> datetime:
-    """When service closes on `day` (its last open stretch); midnight if it does not open."""
+    """When service closes on `day` (its last open stretch); its last second if it does not open."""
     if calendar is None:
         calendar = standard_calendar(_day_bounds(_FALLBACK, day)[0])
     start, end = _day_bounds(calendar, day)
-    last = end
+    last = end - timedelta(seconds=1)
     moment = start
     while True:
         opening = calendar.next_opening(moment)
@@ -57,7 +57,7 @@ def close_of_day(day: date, calendar: Calendar | None = None) -> datetime:
             break
         closing = calendar.next_closing(opening)
         if closing is None or closing >= end:
-            return end
+            return end - timedelta(seconds=1)
         last = moment = closing
     return last
 

@@ -24,6 +24,7 @@ from soutien.api.v1.common import (
     PageNumber,
     PageSize,
     caller,
+    comma_list,
     no_nul,
     page_of,
 )
@@ -364,19 +365,23 @@ def ticket_agreements(request: HttpRequest, ticket_id: Id) -> list[dict[str, Any
     ]
 
 
+def _delegate_json(delegate: Delegate) -> dict[str, Any]:
+    return {
+        "id": delegate.pk,
+        "user": delegate.user_id,
+        "user_name": delegate.user.display_name,
+        "named_at": delegate.named_at,
+        "revoked_at": delegate.revoked_at,
+    }
+
+
 @router.get("/agreements/delegates", response=list[DelegateOut], summary="Approval delegates")
 def list_delegates(request: HttpRequest) -> list[dict[str, Any]]:
     actor = caller(request)
     if not actor.is_staff_member:
         raise NotAllowed(_("Only support staff can see this."))
     return [
-        {
-            "id": d.pk,
-            "user": d.user_id,
-            "user_name": d.user.display_name,
-            "named_at": d.named_at,
-            "revoked_at": d.revoked_at,
-        }
+        _delegate_json(d)
         for d in Delegate.objects.filter(revoked_at__isnull=True).select_related("user")
     ]
 
@@ -390,16 +395,7 @@ def name_delegate(request: HttpRequest, payload: DelegateIn) -> Status[dict[str,
     if user is None:
         raise InvalidInput(_("No such person."), field="user")
     delegate = services.delegate_name(actor=actor, user=user)
-    return Status(
-        201,
-        {
-            "id": delegate.pk,
-            "user": user.pk,
-            "user_name": user.display_name,
-            "named_at": delegate.named_at,
-            "revoked_at": delegate.revoked_at,
-        },
-    )
+    return Status(201, _delegate_json(delegate))
 
 
 @router.delete(
@@ -432,12 +428,9 @@ def list_agreements(request: HttpRequest, filters: Query[AgreementFilters]) -> d
     actor = caller(request)
     qs = selectors.with_used_minutes(selectors.agreements_visible_to(actor))
     if filters.state:
-        states = [item.strip() for item in filters.state.split(",") if item.strip()]
-        unknown = [item for item in states if item not in State.values]
-        if unknown:
-            raise InvalidInput(
-                _("Unknown state: %(value)s.") % {"value": ", ".join(unknown)}, field="state"
-            )
+        states = comma_list(
+            filters.state, State.values, field="state", unknown=_("Unknown state: %(value)s.")
+        )
         qs = qs.filter(state__in=states)
     if filters.organization:
         qs = qs.filter(organization_id=filters.organization)

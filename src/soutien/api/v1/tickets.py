@@ -25,6 +25,7 @@ from soutien.api.v1.common import (
     PageNumber,
     PageSize,
     caller,
+    comma_list,
     no_nul,
     page_of,
 )
@@ -336,12 +337,12 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> JsonRes
     actor = caller(request)
     qs = _ticket_qs(actor)
     if filters.status:
-        statuses = [item.strip() for item in filters.status.split(",") if item.strip()]
-        unknown = [item for item in statuses if item not in TicketStatus.values]
-        if unknown:
-            raise InvalidInput(
-                _("Unknown status: %(value)s.") % {"value": ", ".join(unknown)}, field="status"
-            )
+        statuses = comma_list(
+            filters.status,
+            TicketStatus.values,
+            field="status",
+            unknown=_("Unknown status: %(value)s."),
+        )
         qs = qs.filter(status__in=statuses)
     if filters.level == "none":
         qs = qs.filter(level__isnull=True)
