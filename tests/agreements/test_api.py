@@ -216,6 +216,18 @@ def test_accepting_a_stale_version_names_the_current_one(level3, tech3, lead, cl
     assert "2" in r.json()["detail"]
 
 
+def test_a_colleague_of_the_same_organization_is_refused_not_ignored(
+    level3, tech3, lead, client_admin, org, api_as
+):
+    agreement = walk(draft(level3, tech3), (tech3, "propose"), (lead, "approve"), (tech3, "send"))
+    colleague = factories.contact(org, name="Paul Collègue")  # did not file the request
+    r = api_as(colleague).post(
+        f"agreements/{agreement.pk}/transitions", {"action": "accept", "version": 1}
+    )
+    assert r.status_code == 403
+    assert api_as(colleague).get(f"agreements/{agreement.pk}").status_code == 404
+
+
 def test_accept_without_a_version_is_422(level3, tech3, lead, client_admin, api_as):
     agreement = walk(draft(level3, tech3), (tech3, "propose"), (lead, "approve"), (tech3, "send"))
     r = api_as(client_admin).post(f"agreements/{agreement.pk}/transitions", {"action": "accept"})

@@ -398,15 +398,19 @@ def _clean_unchecked(content: Content) -> Content:
     return replace(content, milestones=tuple(content.milestones))
 
 
+def _where_it_stands(agreement: Agreement) -> dict[str, object]:
+    """What a refused step answers with: the state, the steps it allows, the current version."""
+    allowed = agreement.allowed_actions
+    return {
+        "state": agreement.state,
+        "allowed": allowed,
+        "allowed_actions": allowed,
+        "current_version": agreement.version,
+    }
+
+
 def _state_conflict(agreement: Agreement, message: str) -> Conflict:
-    return Conflict(
-        message,
-        details={
-            "state": agreement.state,
-            "allowed": agreement.allowed_actions,
-            "current_version": agreement.version,
-        },
-    )
+    return Conflict(message, details=_where_it_stands(agreement))
 
 
 def _require_reason(reason: str) -> str:
@@ -423,11 +427,7 @@ def _check_version(agreement: Agreement, version: int | None) -> None:
         raise Conflict(
             _("Version %(given)s is not the current one: version %(current)s is.")
             % {"given": version, "current": agreement.version},
-            details={
-                "state": agreement.state,
-                "allowed": agreement.allowed_actions,
-                "current_version": agreement.version,
-            },
+            details=_where_it_stands(agreement),
         )
 
 
