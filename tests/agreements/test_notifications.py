@@ -89,6 +89,7 @@ def test_the_agreement_is_emailed_to_the_client_admin_with_its_pdf(
         f"[#{level3.number}] Development agreement no. {agreement.pk} for your acceptance"
         " (version 1)"
     )
+    assert f"/portail/ententes/{agreement.pk}/" in sent.body  # where to accept it
     [(name, content, kind)] = sent.attachments
     # The email speaks the reader's language; the document, the agreement's (French here).
     assert (name, kind) == (f"entente-{agreement.pk}-v1.pdf", "application/pdf")

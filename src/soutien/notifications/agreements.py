@@ -275,7 +275,7 @@ def _context(row: OutboundEmail) -> dict[str, Any]:
     assert ticket is not None
     data = row.context
     staff = row.recipient is not None and row.recipient.is_staff_member
-    site = "console:ticket" if staff else "portal:ticket"
+    site = "console:agreement" if staff else "portal:agreement"
     return {
         **data,
         "ticket": ticket,
@@ -286,7 +286,7 @@ def _context(row: OutboundEmail) -> dict[str, Any]:
         "previous_delivery": parse_date(str(data.get("previous_delivery") or "")),
         "due_on": parse_date(str(data.get("due_on") or "")),
         "confirmation_due": parse_datetime(str(data.get("confirmation_due") or "")),
-        "url": settings.SITE_URL + reverse(site, args=[ticket.pk]),
+        "url": settings.SITE_URL + reverse(site, args=[data.get("agreement")]),
     }
 
 
