@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime
+from typing import Any
 
 from soutien.accounts.models import ClientRole, Organization, User
 from soutien.accounts.services import staff_create
 from soutien.contracts.models import Plan
-from soutien.contracts.services import contract_create, subscription_create
+from soutien.contracts.services import contract_create, plan_save, subscription_create
+from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import Channel, Ticket
+from soutien.training.models import Room, TrainingRequest
+from soutien.training.services import Attendee, Period, training_request_create
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -51,6 +55,7 @@ def staff(
     manager: bool = False,
     admin: bool = False,
     development_lead: bool = False,
+    trainer: bool = False,
     name: str | None = None,
     language: str = "fr",
 ) -> User:
@@ -62,9 +67,64 @@ def staff(
         password=PASSWORD,
         levels=levels,
         support_manager=manager,
-        development_lead=development_lead,
         administrator=admin,
+        development_lead=development_lead,
+        trainer=trainer,
         language=language,
+    )
+
+
+def trainer(name: str | None = None, *, levels: tuple[int, ...] = (), language: str = "fr") -> User:
+    return staff(levels=levels, trainer=True, name=name, language=language)
+
+
+def room(name: str | None = None, *, capacity: int = 8) -> Room:
+    return Room.objects.create(
+        name=name or f"Salle {next(_seq)}", capacity=capacity, equipment=["projecteur"]
+    )
+
+
+def custom_plan(
+    manager: User,
+    *,
+    services: tuple[str, ...] = ("training", "teleconference"),
+    minutes: int = 1200,
+    code: str | None = None,
+) -> Plan:
+    """A negotiated plan ("Support personnalisé") on the standard service hours."""
+    return plan_save(
+        actor=manager,
+        code=code or f"perso-{next(_seq)}",
+        name_fr="Support personnalisé",
+        name_en="Custom support",
+        minutes=minutes,
+        calendar=ServiceCalendar.objects.get(name="Heures normales de service"),
+        services=services,
+    )
+
+
+def training_request(
+    *,
+    contact: User,
+    actor: User | None = None,
+    subject: str = "basics",
+    place: str = "vendor",
+    attendees: tuple[str, ...] = ("Ana", "Bruno", "Chloé"),
+    preferred: tuple[tuple[datetime, datetime], ...] = (),
+    language: str = "fr",
+    **kwargs: Any,
+) -> TrainingRequest:
+    assert contact.organization is not None
+    return training_request_create(
+        actor=actor or contact,
+        organization=contact.organization,
+        contact=contact,
+        subject=subject,
+        place=place,
+        attendees=[Attendee(name) for name in attendees],
+        preferred=[Period(start, end) for start, end in preferred],
+        language=language,
+        **kwargs,
     )
 
 

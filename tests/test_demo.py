@@ -8,6 +8,7 @@ from soutien.contracts.models import HourBank, TimeEntry
 from soutien.demo import load_demo
 from soutien.kb.models import Article
 from soutien.ticketing.models import Channel, Status, Ticket
+from soutien.training.models import Room, Session, TrainingRequest
 
 
 def test_demo_has_every_status_and_channel_and_loads_once(db):
@@ -17,7 +18,7 @@ def test_demo_has_every_status_and_channel_and_loads_once(db):
     }
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
     assert set(Ticket.objects.values_list("channel", flat=True)) == set(Channel.values)
-    assert HourBank.objects.filter(source="plan").count() == 2
+    assert HourBank.objects.filter(source="plan").count() == 3
     assert TimeEntry.objects.exists()
     assert Article.objects.filter(published_at__isnull=False, language="en").exists()
     assert User.objects.get(username="julie").check_password("demo")
@@ -28,6 +29,14 @@ def test_demo_has_every_status_and_channel_and_loads_once(db):
         "sent",
     }
     assert Ticket.objects.filter(resolution_due__isnull=False).count() == 1
+    statuses = set(Session.objects.values_list("kind", "status"))
+    assert statuses == {
+        ("training", "proposed"),
+        ("training", "confirmed"),
+        ("teleconference", "confirmed"),
+    }
+    assert TrainingRequest.objects.filter(sessions__isnull=True).exists()  # one to schedule
+    assert Room.objects.count() == 2
     tickets = Ticket.objects.count()
     load_demo()
     assert Ticket.objects.count() == tickets

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,11 +17,18 @@ from soutien.agreements.services import (
     agreement_transition,
     milestone_mark_done,
 )
-from soutien.contracts.models import Plan
-from soutien.contracts.services import contract_create, subscription_create, time_entry_create
+from soutien.contracts.models import Plan, Service
+from soutien.contracts.services import (
+    contract_create,
+    plan_save,
+    subscription_create,
+    time_entry_create,
+)
 from soutien.kb.services import article_save, support_contact_save
+from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
+from soutien.training import services as training
 
 DEMO_PASSWORD = "demo"  # noqa: S105 (printed to the user; only for the demo)
 
@@ -33,6 +40,7 @@ STAFF = [
     ("tech2", "Tina Second", (1, 2), False, False, True, False, "en"),
     ("tech3", "Thomas Troisième", (2, 3), False, False, False, False, "fr"),
     ("devlead", "Diane Développement", (3,), False, True, False, False, "fr"),
+    ("formation", "Florence Formation", (), False, False, True, False, "fr"),
 ]
 
 ORGANIZATIONS = [
@@ -75,6 +83,7 @@ ROLES = {
     "tech2": "technician, levels 1-2, trainer",
     "tech3": "technician, levels 2-3",
     "devlead": "development lead, level 3",
+    "formation": "trainer",
     "julie": "client administrator, Ville de Saint-Laurent",
     "marc": "client contact, Ville de Saint-Laurent",
     "sarah": "client administrator, Maple Health",
@@ -127,6 +136,7 @@ def load_demo() -> list[tuple[str, str]]:
     _requests(staff, contacts)
     _agreements(staff, contacts)
     _knowledge_base(staff["tech2"], manager)
+    _training(staff, contacts)
     return demo_logins()
 
 
@@ -493,3 +503,102 @@ def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
         4,
     )
     services.ticket_set_level(actor=tech1, ticket=t, level=1)
+
+
+def _next_weekday(weekday: int, hour: int, minute: int = 0, weeks: int = 0) -> datetime:
+    """The coming `weekday` (0 = Monday; not today) at `hour`, `weeks` weeks later, local time."""
+    today = timezone.localdate()
+    ahead = (weekday - today.weekday() - 1) % 7 + 1 + 7 * weeks
+    day = today + timedelta(days=ahead)
+    return datetime.combine(day, time(hour, minute), timezone.get_current_timezone())
+
+
+def _training(staff: dict[str, User], contacts: dict[str, User]) -> None:
+    """Rooms, a plan that includes training and teleconference, training requests in every
+    state (to schedule, proposed, confirmed over two half-days, remote), a teleconference."""
+    manager, trainer, tina, tech3 = (staff[k] for k in ("gestion", "formation", "tech2", "tech3"))
+    julie, sarah, luc = (contacts[k] for k in ("julie", "sarah", "luc"))
+    today = timezone.localdate()
+    plan = plan_save(
+        actor=manager,
+        code="personnalise",
+        name_fr="Support personnalisé",
+        name_en="Custom support",
+        minutes=1200,
+        calendar=ServiceCalendar.objects.get(name="Heures normales de service"),
+        services=[s.value for s in Service],
+    )
+    assert luc.organization is not None
+    subscription_create(
+        actor=manager,
+        organization=luc.organization,
+        plan=plan,
+        starts_on=today - timedelta(days=10),
+        ends_on=today + timedelta(days=355),
+    )
+    laurentides = training.room_save(
+        actor=manager,
+        name="Salle Laurentides",
+        capacity=12,
+        equipment=["projecteur", "12 postes"],
+        address="2000, boul. Saint-Martin Ouest, Laval",
+    )
+    training.room_save(actor=manager, name="Salle Outaouais", capacity=6, equipment=["écran"])
+    friday = _next_weekday(4, 0, weeks=1)
+    training.time_off_add(
+        actor=manager, person=trainer, starts_at=friday, ends_at=friday + timedelta(days=1),
+        reason="Congé",
+    )  # fmt: skip
+
+    # Éditions Boréal: two half-days in our rooms, drawn from its custom plan.
+    tuesday = _next_weekday(1, 9)
+    internals = training.training_request_create(
+        actor=luc, organization=luc.organization, contact=luc, subject="internals",
+        place="vendor", language="fr",
+        attendees=[training.Attendee(name) for name in ("Luc Bouchard", "Anne Côté", "Paul Roy")],
+        attendee_count=5,
+        preferred=[training.Period(tuesday - timedelta(hours=9), tuesday + timedelta(days=3))],
+    )  # fmt: skip
+    first = training.session_schedule(
+        actor=trainer, training=internals, trainer=trainer, room=laurentides,
+        starts_at=tuesday, ends_at=tuesday + timedelta(hours=3), override=True,
+    )  # fmt: skip
+    training.session_confirm(actor=luc, session=first)
+    thursday = _next_weekday(3, 13)
+    training.session_schedule(
+        actor=trainer, training=internals, trainer=trainer, room=laurentides,
+        starts_at=thursday, ends_at=thursday + timedelta(hours=3), override=True,
+    )  # fmt: skip
+
+    # Maple Health: remote, in English, billable (its plans do not include training).
+    assert sarah.organization is not None
+    basics = training.training_request_create(
+        actor=sarah, organization=sarah.organization, contact=sarah, subject="basics",
+        place="remote", language="en", attendees=[training.Attendee("Sarah Miller")],
+        attendee_count=4,
+    )  # fmt: skip
+    wednesday = _next_weekday(2, 13, 30)
+    training.session_schedule(
+        actor=tina, training=basics, trainer=tina, starts_at=wednesday,
+        ends_at=wednesday + timedelta(hours=2), join_url="https://meet.example/maple-basics",
+        override=True, confirmed=True,
+    )  # fmt: skip
+
+    # Ville de Saint-Laurent: asked by email, still to be scheduled.
+    assert julie.organization is not None
+    training.training_request_create(
+        actor=julie, organization=julie.organization, contact=julie, subject="other",
+        subject_detail="Former nos nouveaux rédacteurs à la publication des actualités.",
+        place="", language="fr", channel=Channel.EMAIL, intake=True,
+        title="Formation pour les nouveaux rédacteurs",
+    )  # fmt: skip
+
+    # A teleconference on a request of Éditions Boréal (its plan includes it).
+    ticket = _file(
+        manager, luc, "Configurer le répartiteur de charge",
+        "Pouvons-nous revoir ensemble la configuration du répartiteur?", Channel.PHONE, 1,
+    )  # fmt: skip
+    training.teleconference_schedule(
+        actor=tech3, ticket=ticket, starts_at=_next_weekday(0, 10), minutes=45,
+        bridge="1 855 555-0199, code 4242", override=True,
+    )  # fmt: skip

@@ -23,6 +23,7 @@ from soutien.outbound.models import OutboundEmail
 from soutien.sla.services import send_due_alerts
 from soutien.ticketing import services
 from soutien.ticketing.models import Status
+from soutien.training import services as training_services
 from soutien.web.forms import uploads_from
 from tests import factories
 from tests.mail.conftest import parse_sent
@@ -60,6 +61,14 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
     )  # fmt: skip
     notify_agreements.agreement_sent(agreement=agreement, version=agreement.current, document=b"")
     notify_agreements.agreement_disputed(agreement=agreement, actor=marc, reason="Pas livré.")
+    trainer = factories.trainer(language=language)
+    start = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    session = training_services.session_schedule(
+        actor=trainer, training=factories.training_request(contact=marc, place="remote"),
+        trainer=trainer, starts_at=start, ends_at=start + timedelta(hours=3), override=True,
+    )  # fmt: skip
+    training_services.session_ask_another_date(actor=marc, session=session, note="Jeudi?")
+    training_services.session_cancel(actor=trainer, session=session)
     notify.sender_refused(
         address="who@else.example", language=language, subject="Allô?", in_reply_to="q@x",
         mailbox_address="support@example.com",
@@ -75,7 +84,7 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
         assert f'<html lang="{language}">' in row.html, row.template
         assert "<script" not in row.html
         if row.ticket_id:
-            assert f"[#{ticket.number}]" in row.subject or row.template == "bank_low"
+            assert f"[#{row.ticket_id}]" in row.subject or row.template == "bank_low"
             assert "<décalé>" not in row.html  # escaped in HTML
     word = {"fr": "Bonjour", "en": "Hello"}[language]
     ack = rows[0]

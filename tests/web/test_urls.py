@@ -20,6 +20,7 @@ from soutien.sla import configuration
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import MessageKind
+from soutien.training import services as training_services
 from tests import factories
 from tests.kb.fixtures import *  # noqa: F403  (the publish and writer fixtures)
 from tests.web.helpers import signed_in
@@ -101,6 +102,19 @@ def world(publish, writer, manager, tech1, org, client_admin):
         server_done_at=timezone.now(),
     )  # fmt: skip
     agreement, delegate = _agreement_sent(manager, client_admin)
+    room = factories.room()
+    trainer = factories.trainer()
+    training = factories.training_request(contact=contact)
+    start = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    session = training_services.session_schedule(
+        actor=manager, training=training, trainer=trainer, room=room, starts_at=start,
+        ends_at=start + timedelta(hours=2), override=True,
+    )  # fmt: skip
+    time_off = training_services.time_off_add(
+        actor=manager, person=trainer, starts_at=start + timedelta(days=7),
+        ends_at=start + timedelta(days=8),
+    )  # fmt: skip
+    feed = training_services.calendar_feed_create(actor=manager)
     bank = HourBank.objects.order_by("pk").first()
     plan = Plan.objects.order_by("pk").first()
     assert bank is not None
@@ -127,6 +141,11 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "agreement_id": agreement.pk,
         "milestone_id": agreement.milestones.get().pk,
         "delegate_id": delegate.pk,
+        "training_id": training.pk,
+        "session_id": session.pk,
+        "time_off_id": time_off.pk,
+        "feed_id": feed.pk,
+        "room_id": room.pk,
     }
     visitors = {
         "public": Client(),

@@ -129,6 +129,9 @@ class Plan(models.Model):
     def name(self, language: str) -> str:
         return self.name_en if language == "en" and self.name_en else self.name_fr
 
+    def includes(self, service: str) -> bool:
+        return service in (self.services or [])
+
 
 class Subscription(models.Model):
     organization = models.ForeignKey(
@@ -248,6 +251,11 @@ class TimeEntry(models.Model):
     started_at = models.DateTimeField(_("started at"))
     minutes = models.PositiveIntegerField(_("minutes"))
     note = models.TextField(_("note"), blank=True)
+    # Work that is one of the services a plan may include (a training session): drawn only from
+    # banks of plans that include it. Blank: ordinary support, drawn from any bank.
+    service = models.CharField(
+        _("service"), max_length=14, choices=Service.choices, blank=True, default=""
+    )
     # Minutes no bank covered: billable.
     overage_minutes = models.PositiveIntegerField(_("overage (minutes)"), default=0)
     # The logged phone call this entry comes from, if any.

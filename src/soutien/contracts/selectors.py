@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Prefetch, QuerySet, Sum
 
 from soutien.accounts.models import Organization
-from soutien.contracts.models import Allocation, HourBank, TimeEntry
+from soutien.contracts.models import Allocation, HourBank, Subscription, TimeEntry
 
 
 def banks_of(organization: Organization) -> QuerySet[HourBank]:
@@ -14,6 +16,36 @@ def banks_of(organization: Organization) -> QuerySet[HourBank]:
         .select_related("contract", "subscription__plan", "calendar")
         .order_by("-valid_until", "id")
     )
+
+
+def banks_offering(organization_id: int, service: str, on: date) -> list[HourBank]:
+    """Banks with minutes left on `on` of the organization's plans that include `service`,
+    in the order they would be drawn (expires first, then oldest)."""
+    banks = (
+        HourBank.objects.filter(
+            organization_id=organization_id,
+            subscription__isnull=False,
+            valid_from__lte=on,
+            valid_until__gte=on,
+        )
+        .select_related("subscription__plan")
+        .order_by("valid_until", "created_at", "id")
+    )
+    return [
+        bank
+        for bank in banks
+        if bank.left_minutes > 0
+        and bank.subscription is not None
+        and bank.subscription.plan.includes(service)
+    ]
+
+
+def subscriptions_including(organization_id: int, service: str, on: date) -> list[Subscription]:
+    """The organization's plan subscriptions valid on `on` whose plan includes `service`."""
+    subscriptions = Subscription.objects.filter(
+        organization_id=organization_id, starts_on__lte=on, ends_on__gte=on
+    ).select_related("plan")
+    return [s for s in subscriptions if s.plan.includes(service)]
 
 
 def entries_of(organization: Organization, *, limit: int = 100) -> list[TimeEntry]:

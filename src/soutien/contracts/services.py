@@ -194,14 +194,29 @@ def _locked_banks(organization_id: int) -> dict[int, HourBank]:
     return {bank.pk: bank for bank in banks.order_by("id")}
 
 
-def _states(banks: dict[int, HourBank], at: datetime, snap: Snapshot) -> list[BankState]:
-    """The banks that can still give minutes, with their coverage calendars."""
+def _banks_offering(banks: dict[int, HourBank], service: str) -> set[int]:
+    """The banks among these whose plan includes `service` (a contract's never does)."""
+    plans = Subscription.objects.filter(bank__in=list(banks)).values_list("bank", "plan__services")
+    return {bank_id for bank_id, services in plans if service in (services or [])}
+
+
+def _states(
+    banks: dict[int, HourBank], at: datetime, snap: Snapshot, service: str = ""
+) -> list[BankState]:
+    """The banks that can still give minutes, with their coverage calendars.
+
+    Work that is a plan's service (training) may only use the banks of plans that include it;
+    ordinary support may use every bank.
+    """
     policy = snap.policy_at(at)
     standard_id = policy.calendar_id if policy else None
+    offering = _banks_offering(banks, service) if service else None
     states = []
     for bank in banks.values():
         calendar_id = bank.calendar_id or standard_id
         if calendar_id is None or bank.left_minutes <= 0:
+            continue
+        if offering is not None and bank.pk not in offering:
             continue
         states.append(
             BankState(
@@ -234,9 +249,8 @@ def _allocate_entry(
         # Paid by a quote: nothing drawn, nothing billable as overage.
         entry.overage_minutes = 0
         return
-    split = allocate(
-        entry.started_at, entry.minutes, _states(banks, entry.started_at, snap), VENDOR_ZONE
-    )
+    states = _states(banks, entry.started_at, snap, entry.service)
+    split = allocate(entry.started_at, entry.minutes, states, VENDOR_ZONE)
     Allocation.objects.bulk_create(
         Allocation(entry=entry, bank_id=bank_id, minutes=minutes)
         for bank_id, minutes in split.drawn.items()
@@ -345,10 +359,17 @@ def time_entry_create(
     minutes: int,
     note: str = "",
     call: Message | None = None,
+    service: str = "",
 ) -> TimeEntry:
-    """Log work on a request; each minute is drawn from the right bank, the rest is overage."""
+    """Log work on a request; each minute is drawn from the right bank, the rest is overage.
+
+    `service`: work that is a plan's service (`Service.TRAINING`), drawn only from the banks of
+    plans that include it; what they do not cover is billable.
+    """
     require_staff(actor, STAFF_ONLY)
     _check(started_at, minutes)
+    if service and service not in Service.values:
+        raise InvalidInput(_("Unknown service: %(value)s.") % {"value": service}, field="service")
     with transaction.atomic():
         banks = _locked_banks(ticket.organization_id)
         before = {pk: bank.used_minutes for pk, bank in banks.items()}
@@ -360,6 +381,7 @@ def time_entry_create(
             minutes=minutes,
             note=note,
             call=call,
+            service=service,
         )
         _allocate_entry(entry, banks, snapshot(), _quotes(ticket.organization_id))
         entry.save(update_fields=["overage_minutes"])

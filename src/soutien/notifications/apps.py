@@ -11,4 +11,5 @@ class NotificationsConfig(AppConfig):
         from soutien.notifications import (  # noqa: F401  (register the kinds of email)
             agreements,
             emails,
+            training,
         )

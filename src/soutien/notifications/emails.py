@@ -27,7 +27,7 @@ def _minutes(value: int) -> str:
     return f"{hours} h {minutes:02d}" if hours else f"{minutes} min"
 
 
-def _ticket_context(row: OutboundEmail) -> dict[str, Any]:
+def ticket_context(row: OutboundEmail) -> dict[str, Any]:
     ticket = row.ticket
     assert ticket is not None
     staff = row.recipient is not None and row.recipient.is_staff_member
@@ -41,7 +41,7 @@ def _ticket_context(row: OutboundEmail) -> dict[str, Any]:
 
 
 def _reply(row: OutboundEmail) -> dict[str, Any]:
-    context = _ticket_context(row)
+    context = ticket_context(row)
     message = row.reply
     context["message"] = message
     context["files"] = list(message.attachments.order_by("id")) if message else []
@@ -62,7 +62,7 @@ def _reply_files(row: OutboundEmail) -> list[Attached]:
 
 
 def _status_changed(row: OutboundEmail) -> dict[str, Any]:
-    context = _ticket_context(row)
+    context = ticket_context(row)
     ticket = context["ticket"]
     context["new"] = row.context.get("new", ticket.status)
     context["old"] = row.context.get("old", "")
@@ -71,7 +71,7 @@ def _status_changed(row: OutboundEmail) -> dict[str, Any]:
 
 
 def _sla(row: OutboundEmail) -> dict[str, Any]:
-    context = _ticket_context(row)
+    context = ticket_context(row)
     due = parse_datetime(str(row.context.get("due", "")))
     context["due"] = due or context["due"]
     context["organization"] = context["ticket"].organization.name
@@ -94,7 +94,7 @@ def _refusal(row: OutboundEmail) -> dict[str, Any]:
 
 
 for kind in (
-    EmailKind("acknowledgement", f"{TEMPLATES}/acknowledgement", _ticket_context, answerable=True),
+    EmailKind("acknowledgement", f"{TEMPLATES}/acknowledgement", ticket_context, answerable=True),
     EmailKind("reply", f"{TEMPLATES}/reply", _reply, _reply_files, answerable=True),
     EmailKind("status_changed", f"{TEMPLATES}/status_changed", _status_changed, answerable=True),
     EmailKind("sla_warning", f"{TEMPLATES}/sla_warning", _sla),

@@ -1,4 +1,5 @@
-"""In-app notices for staff: SLA warnings and breaches, assignments, hour banks running low."""
+"""In-app notices for staff: SLA warnings and breaches, assignments, hour banks running low,
+training requests and sessions."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ class Notification(models.Model):
         SLA_BREACH = "sla_breach", _("First response overdue")
         BANK_LOW = "bank_low", _("Hour bank running low")
         ASSIGNED = "assigned", _("Request assigned to you")
+        TRAINING_REQUESTED = "training_requested", _("Training requested")
+        SESSION_BOOKED = "session_booked", _("Session booked for you")
+        SESSION_CONFIRMED = "session_confirmed", _("Session confirmed by the client")
+        SESSION_CHANGE = "session_change", _("Another date asked for")
+        SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
         AGREEMENT_PROPOSED = "agreement_proposed", _("Development agreement to approve")
         AGREEMENT_APPROVED = "agreement_approved", _("Development agreement approved")
         AGREEMENT_RETURNED = "agreement_returned", _("Development agreement sent back to you")

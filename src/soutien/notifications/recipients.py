@@ -64,3 +64,8 @@ def development_leads() -> list[User]:
     return list(
         User.objects.filter(is_active=True, organization__isnull=True, is_development_lead=True)
     )
+
+
+def trainers() -> list[User]:
+    """Active staff with the trainer role."""
+    return list(User.objects.filter(is_active=True, organization__isnull=True, is_trainer=True))

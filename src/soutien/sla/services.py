@@ -64,14 +64,15 @@ def refresh(ticket: Ticket) -> Ticket:
 
 
 def counts_as_first_response(ticket: Ticket, message: Message) -> bool:
-    """A public reply or a logged call by staff, at or after `received_at` (SPEC 3).
+    """A public reply, a logged call or a teleconference held by staff, at or after
+    `received_at` (SPEC 3 and 5).
 
     The call that brought the request in (an inbound call at `received_at`) is the request
     itself, not an answer to it; notes and automatic acknowledgements never count.
     """
     if message.at < ticket.received_at:
         return False
-    if message.kind == MessageKind.REPLY:
+    if message.kind in (MessageKind.REPLY, MessageKind.TELECONFERENCE):
         return True
     if message.kind == MessageKind.PHONE_CALL:
         return message.call_direction == CallDirection.OUTBOUND or message.at > ticket.received_at

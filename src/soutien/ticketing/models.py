@@ -32,6 +32,13 @@ class Status(models.TextChoices):
 ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 
 
+class Kind(models.TextChoices):
+    """What a request asks for: support (most of them) or a training (SPEC 7)."""
+
+    SUPPORT = "support", _("Support")
+    TRAINING = "training", _("Training")
+
+
 class Level(models.IntegerChoices):
     ONE = 1, _("Level 1")
     TWO = 2, _("Level 2")
@@ -60,6 +67,7 @@ class Ticket(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("description"), blank=True)
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SUPPORT)
     received_at = models.DateTimeField(_("received at"))
     level = models.PositiveSmallIntegerField(
         _("level"), choices=Level.choices, null=True, blank=True
@@ -182,6 +190,8 @@ class MessageKind(models.TextChoices):
     NOTE = "note", _("Internal note")
     PHONE_CALL = "phone_call", _("Phone call")
     CLIENT = "client", _("Client message")
+    # A teleconference held with the client: a response, like a logged call.
+    TELECONFERENCE = "teleconference", _("Teleconference")
 
 
 class CallDirection(models.TextChoices):
@@ -191,7 +201,7 @@ class CallDirection(models.TextChoices):
 
 class Message(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
+    kind = models.CharField(_("kind"), max_length=14, choices=MessageKind.choices)
     author = models.ForeignKey(
         User, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
@@ -219,6 +229,10 @@ class Message(models.Model):
                     call_duration_minutes__isnull=False, call_direction__in=["inbound", "outbound"]
                 ),
                 name="message_call_has_direction_and_duration",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="teleconference") | Q(call_duration_minutes__isnull=False),
+                name="message_teleconference_has_duration",
             ),
         ]
 
@@ -272,6 +286,7 @@ class Event(models.Model):
         FOLLOW_UP = "follow_up", _("opened a follow-up request")
         FIELD = "field", _("changed a field")
         TIME = "time", _("logged time")
+        SESSION = "session", _("changed a session")
         AGREEMENT = "agreement", _("changed the development agreement")
         RESOLUTION = "resolution", _("set the resolution target")
 

@@ -29,6 +29,7 @@ from soutien.ticketing.models import (
     CallDirection,
     Channel,
     Event,
+    Kind,
     Message,
     MessageKind,
     Status,
@@ -99,12 +100,14 @@ def ticket_create(
     uploads: Sequence[Upload] = (),
     intake: bool = False,
     call: IncomingCall | None = None,
+    kind: str = Kind.SUPPORT,
 ) -> Ticket:
     """File a request; `received_at` (when the call, email or form arrived) starts the SLA clock.
 
     `intake=True`: the mail intake files it in the client's name (`actor` is the sender) from
     an email or a fax that arrived at `received_at`. `call`: staff file it from a phone call,
     logged on it at `received_at` with its duration (drawn from the client's hour banks).
+    `kind`: a support request, or a training request (whose details the training app keeps).
     """
     subject = " ".join(subject.split())
     if not subject:
@@ -113,6 +116,8 @@ def ticket_create(
         raise InvalidInput(_("The subject is longer than 255 characters."), field="subject")
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel: %(value)s.") % {"value": channel}, field="channel")
+    if kind not in Kind.values:
+        raise InvalidInput(_("Unknown kind of request: %(value)s.") % {"value": kind}, field="kind")
     if contact.organization_id != organization.pk:
         raise InvalidInput(_("This contact is not a member of this organization."), field="contact")
     if not contact.is_active:
@@ -137,6 +142,7 @@ def ticket_create(
             subject=subject,
             body=body,
             channel=channel,
+            kind=kind,
             received_at=received_at,
             status=Status.NEW,
             created_by=actor,
@@ -145,7 +151,7 @@ def ticket_create(
         )
         sla.apply_to_new_ticket(ticket)
         ticket.save(force_insert=True)
-        history.record(ticket, actor, Event.Action.CREATED, channel=channel)
+        history.record(ticket, actor, Event.Action.CREATED, channel=channel, kind=kind)
         for upload in uploads:
             _store_attachment(actor=actor, ticket=ticket, message=None, upload=upload)
         # Email to the client: the number and the promised time (not a response: no Message).
@@ -460,6 +466,39 @@ def message_add(
             if wait_for_client and ticket.level is not None:
                 _set_status(ticket, actor, Status.WAITING)
         _touch(ticket)
+    return message
+
+
+@transaction.atomic
+def teleconference_log(
+    *, actor: User, ticket: Ticket, at: datetime, minutes: int, summary: str
+) -> Message:
+    """Record a teleconference held with the client: a public message that is a response.
+
+    Its time is logged by whoever held it (the training app draws it from the hour banks).
+    """
+    if not actor.is_staff_member:
+        raise NotAllowed(_("Only support staff hold teleconferences."))
+    at = _check_moment(at, "at")
+    if not 0 < minutes <= MAX_CALL_MINUTES:
+        raise InvalidInput(
+            _("A teleconference lasts between 1 minute and 24 hours."), field="minutes"
+        )
+    summary = summary.strip() or _("Teleconference")
+    ticket = _locked(ticket)
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=MessageKind.TELECONFERENCE,
+        author=actor,
+        body=summary,
+        at=at,
+        call_duration_minutes=minutes,
+    )
+    history.record(
+        ticket, actor, Event.Action.MESSAGE, kind=MessageKind.TELECONFERENCE, message=message.pk
+    )
+    sla.record_response(ticket, message)
+    _touch(ticket)
     return message
 
 

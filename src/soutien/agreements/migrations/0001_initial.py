@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('ticketing', '0003_resolution_target'),
+        ('ticketing', '0004_resolution_target'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

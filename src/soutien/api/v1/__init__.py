@@ -18,8 +18,10 @@ from soutien.api.v1 import (
     sla,
     tickets,
     time_entries,
+    training,
 )
 from soutien.core.errors import ServiceError
+from soutien.training.booking import BookingConflict
 
 api = NinjaAPI(
     title="Soutien API",
@@ -42,6 +44,8 @@ api.add_router("/attachments", tickets.attachments_router)
 api.add_router("", time_entries.router)
 api.add_router("", agreements.router)
 api.add_router("/kb", kb.router)
+api.add_router("", training.router)
+api.add_router("/feeds", training.feeds_router)
 
 
 @api.exception_handler(ServiceError)
@@ -50,6 +54,14 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     if exc.field:
         body["field"] = exc.field
     return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(BookingConflict)
+def booking_conflict(request: HttpRequest, exc: BookingConflict) -> HttpResponse:
+    body: dict[str, object] = {"detail": exc.message, "conflicts": exc.conflicts}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=409)
 
 
 @api.exception_handler(Http404)

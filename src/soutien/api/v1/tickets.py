@@ -70,6 +70,7 @@ class TicketOut(Schema):
     subject: str
     body: str
     channel: str
+    kind: str
     received_at: LocalDateTime
     level: int | None
     assignee: int | None
@@ -139,6 +140,7 @@ class TicketFilters(Schema):
     organization: Id | None = None
     contact: Id | None = None
     assignee: str | None = Field(None, description='A technician id, "me" or "none".')
+    kind: Literal["support", "training"] | None = None
     ordering: Literal[
         "sla_due", "-sla_due", "received_at", "-received_at", "updated_at", "-updated_at"
     ] = "-received_at"
@@ -232,6 +234,7 @@ def ticket_json(ticket: Ticket, language: str) -> dict[str, object]:
         "subject": ticket.subject,
         "body": ticket.body,
         "channel": ticket.channel,
+        "kind": ticket.kind,
         "received_at": _local(ticket.received_at),
         "level": ticket.level,
         "assignee": ticket.assignee_id,
@@ -293,22 +296,29 @@ def _contact(user: User, organization_id: int, contact_id: int) -> User:
     return contact
 
 
+def requester(
+    actor: User, organization_id: int | None, contact_id: int | None
+) -> tuple[Organization, User]:
+    """The organization and contact a request is filed for (a client's own by default);
+    404 for what the caller may not see."""
+    organization_id = organization_id or actor.organization_id
+    if organization_id is None:
+        raise InvalidInput(_("Say which organization the request is for."), field="organization")
+    if contact_id is not None:
+        # One query for both: the contact, with its organization, if it belongs to it.
+        contact = _contact(actor, organization_id, contact_id)
+        assert contact.organization is not None
+        return contact.organization, contact
+    organization = _organization(actor, organization_id)
+    if actor.organization_id != organization.pk:
+        raise InvalidInput(_("Say which contact the request is from."), field="contact")
+    return organization, actor
+
+
 @router.post("", response={201: TicketOut}, summary="File a request")
 def create_ticket(request: HttpRequest, payload: TicketIn) -> JsonResponse:
     actor = caller(request)
-    organization_id = payload.organization or actor.organization_id
-    if organization_id is None:
-        raise InvalidInput(_("Say which organization the request is for."), field="organization")
-    if payload.contact is not None:
-        # One query for both: the contact, with its organization, if it belongs to it.
-        contact = _contact(actor, organization_id, payload.contact)
-        assert contact.organization is not None
-        organization = contact.organization
-    else:
-        organization = _organization(actor, organization_id)
-        if actor.organization_id != organization.pk:
-            raise InvalidInput(_("Say which contact the request is from."), field="contact")
-        contact = actor
+    organization, contact = requester(actor, payload.organization, payload.contact)
     ticket = services.ticket_create(
         actor=actor,
         organization=organization,
@@ -352,6 +362,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> JsonRes
         qs = qs.filter(organization_id=filters.organization)
     if filters.contact:
         qs = qs.filter(contact_id=filters.contact)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
     if filters.assignee == "me":
         qs = qs.filter(assignee=actor)
     elif filters.assignee == "none":

@@ -30,6 +30,8 @@ from soutien.notifications import events as notify
 from soutien.ticketing import attachments
 from soutien.ticketing.models import Attachment, Channel, MessageKind, Ticket
 from soutien.ticketing.services import EARLIEST, Upload, message_add, ticket_create
+from soutien.training.models import Subject
+from soutien.training.services import training_request_create
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +284,25 @@ def _ingest(email: InboundEmail, parsed: ParsedEmail, context: Context) -> Outco
             content_ids=images,
         )
     assert sender.organization is not None
+    if mailbox is not None and mailbox.is_training:
+        # Written to the training address: a training request, said in words; staff fill in
+        # the place and the number of attendees.
+        training = training_request_create(
+            actor=sender,
+            organization=sender.organization,
+            contact=sender,
+            subject=Subject.OTHER,
+            subject_detail=_body(parsed, notes, language, fallback=True),
+            place="",
+            language=language,
+            channel=Channel.EMAIL,
+            received_at=at,
+            intake=True,
+            title=_subject(parsed, language),
+            uploads=uploads,
+        )
+        images = _link_images(training.ticket, None, content_ids)
+        return Outcome(InboundEmail.Status.IMPORTED, ticket=training.ticket, content_ids=images)
     ticket = ticket_create(
         actor=sender,
         organization=sender.organization,

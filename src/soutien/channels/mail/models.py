@@ -60,6 +60,11 @@ class Mailbox(models.Model):
     is_fax_gateway = models.BooleanField(
         _("fax gateway"), default=False, help_text=_("Its messages are faxes: requests by fax.")
     )
+    is_training = models.BooleanField(
+        _("training requests"),
+        default=False,
+        help_text=_("Its new messages are training requests (replies still join their request)."),
+    )
     unknown_sender = models.CharField(
         _("unknown senders"),
         max_length=8,
@@ -95,6 +100,10 @@ class Mailbox(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(port__gte=1, port__lte=65535), name="mailbox_port_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(is_fax_gateway=True, is_training=True),
+                name="mailbox_fax_or_training",
             ),
         ]
 

@@ -48,6 +48,7 @@ def mailbox_save(
     after_import: str = Mailbox.AfterImport.FLAG,
     move_to: str = "",
     is_fax_gateway: bool = False,
+    is_training: bool = False,
     unknown_sender: str = Mailbox.UnknownSender.IDENTIFY,
     language: str = Language.FRENCH,
     poll_every_minutes: int = 1,
@@ -89,6 +90,10 @@ def mailbox_save(
     if move_to and move_to == folder:
         raise InvalidInput(_("Messages cannot be moved to the folder they are read from."),
                            field="move_to")  # fmt: skip
+    if is_fax_gateway and is_training:
+        raise InvalidInput(
+            _("A fax gateway cannot also be the training address."), field="is_training"
+        )
     if password_env and not ENV_NAME.match(password_env):
         raise InvalidInput(_("This is not an environment variable name."), field="password_env")
     if not 0 < poll_every_minutes <= 24 * 60:
@@ -105,7 +110,7 @@ def mailbox_save(
         "name": name, "address": address, "host": host, "port": port, "security": security,
         "username": username, "password_env": password_env, "folder": folder,
         "after_import": after_import, "move_to": move_to, "is_fax_gateway": is_fax_gateway,
-        "unknown_sender": unknown_sender, "language": language,
+        "is_training": is_training, "unknown_sender": unknown_sender, "language": language,
         "poll_every_minutes": poll_every_minutes, "is_active": is_active,
     }  # fmt: skip
     if mailbox.pk is not None and (

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "soutien.outbound",
     "soutien.notifications",
     "soutien.kb",
+    "soutien.training",
     "soutien.agreements",
     "soutien.channels.mail",
     "soutien.web",

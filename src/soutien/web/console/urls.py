@@ -3,6 +3,7 @@
 from django.urls import path
 
 from soutien.web.console.views import (
+    agenda,
     agreements,
     kb,
     mail,
@@ -14,6 +15,7 @@ from soutien.web.console.views import (
     statements,
     tickets,
     time,
+    training,
 )
 
 app_name = "console"
@@ -155,4 +157,40 @@ urlpatterns = [
     path("courriel/envois/<int:email_id>/renvoyer/", mail.outbound_retry, name="outbound_retry"),
     path("courriel/demandes/<int:ticket_id>/", mail.ticket_emails, name="ticket_emails"),
     path("telecopies/nouvelle/", mail.fax_new, name="fax_new"),
+    # Training requests, sessions and teleconferences.
+    path("formations/", training.training_list, name="trainings"),
+    path("formations/nouvelle/", training.training_new, name="training_new"),
+    path("formations/<int:training_id>/", training.training_detail, name="training"),
+    path("formations/<int:training_id>/creneaux/", training.training_slots, name="training_slots"),
+    path("formations/<int:training_id>/details/", training.training_update, name="training_update"),
+    path(
+        "formations/<int:training_id>/seances/", training.session_schedule, name="session_schedule"
+    ),
+    path(
+        "demandes/<int:ticket_id>/teleconference/",
+        training.teleconference_new,
+        name="teleconference_new",
+    ),
+    path("seances/<int:session_id>/", training.session_detail, name="session"),
+    path("seances/<int:session_id>/deplacer/", training.session_move, name="session_move"),
+    path("seances/<int:session_id>/annuler/", training.session_cancel, name="session_cancel"),
+    path("seances/<int:session_id>/tenue/", training.session_held, name="session_held"),
+    path("seances/<int:session_id>/absence/", training.session_no_show, name="session_no_show"),
+    path(
+        "seances/<int:session_id>/invitation.ics",
+        training.session_invitation,
+        name="session_invitation",
+    ),
+    # The week of a trainer, technician or room; time off; private calendar feeds; rooms.
+    path("agenda/", agenda.agenda, name="agenda"),
+    path("agenda/conges/", agenda.time_off_add, name="time_off_add"),
+    path(
+        "agenda/conges/<int:time_off_id>/retirer/", agenda.time_off_delete, name="time_off_delete"
+    ),
+    path("agenda/heures/", agenda.work_calendar_set, name="work_calendar_set"),
+    path("agenda/flux/", agenda.feed_create, name="feed_create"),
+    path("agenda/flux/<int:feed_id>/revoquer/", agenda.feed_revoke, name="feed_revoke"),
+    path("salles/", agenda.room_list, name="rooms"),
+    path("salles/nouvelle/", agenda.room_edit, name="room_new"),
+    path("salles/<int:room_id>/", agenda.room_edit, name="room"),
 ]

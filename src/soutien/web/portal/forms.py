@@ -24,3 +24,12 @@ class ReplyForm(forms.Form):
         label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000
     )
     attachments = MultipleFileField(label=_("Attachments"))
+
+
+class AnotherDateForm(forms.Form):
+    note = forms.CharField(
+        label=_("Which dates would suit you?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )

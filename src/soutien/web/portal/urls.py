@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from soutien.web.portal.views import agreements, banks, statements, tickets
+from soutien.web.portal.views import agreements, banks, statements, tickets, training
 
 app_name = "portal"
 
@@ -23,5 +23,20 @@ urlpatterns = [
         "ententes/<int:agreement_id>/versions/<int:number>/pdf/",
         agreements.agreement_document,
         name="agreement_document",
+    ),
+    # Training: ask for one, follow its sessions.
+    path("formations/", training.training_list, name="trainings"),
+    path("formations/nouvelle/", training.training_new, name="training_new"),
+    path("formations/<int:training_id>/", training.training_detail, name="training"),
+    path("seances/<int:session_id>/accepter/", training.session_accept, name="session_accept"),
+    path(
+        "seances/<int:session_id>/autre-date/",
+        training.session_another_date,
+        name="session_another_date",
+    ),
+    path(
+        "seances/<int:session_id>/invitation.ics",
+        training.session_invitation,
+        name="session_invitation",
     ),
 ]

@@ -246,3 +246,9 @@ def listify(value: object) -> list[object]:
 @register.filter
 def get_item(mapping: dict[object, object], key: object) -> object:
     return mapping.get(key)
+
+
+@register.filter
+def parse_iso(value: object) -> datetime | None:
+    """A moment stored as ISO 8601 text (in a history entry), for the date filters."""
+    return parse_datetime(value) if isinstance(value, str) else None

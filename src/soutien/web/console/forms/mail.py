@@ -33,6 +33,11 @@ class MailboxForm(forms.Form):
     after_import = forms.ChoiceField(label=_("After import"), choices=Mailbox.AfterImport.choices)
     move_to = forms.CharField(label=_("Move to folder"), max_length=200, required=False)
     is_fax_gateway = forms.BooleanField(label=_("This is the fax gateway"), required=False)
+    is_training = forms.BooleanField(
+        label=_("This is the training address"),
+        required=False,
+        help_text=_("New messages to it are training requests."),
+    )
     unknown_sender = forms.ChoiceField(
         label=_("Unknown senders"), choices=Mailbox.UnknownSender.choices
     )

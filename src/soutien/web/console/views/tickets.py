@@ -20,6 +20,7 @@ from soutien.contracts import selectors as contract_selectors
 from soutien.core.errors import ServiceError
 from soutien.ticketing import selectors, services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
+from soutien.training import selectors as training_selectors
 from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
 from soutien.web.console.forms.contracts import TimeEntryForm
@@ -59,6 +60,8 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         .first(),
         "can_draft": ticket.level == 3 and roles.may_write(user),
         "timeline": timeline(user, ticket),
+        "sessions": training_selectors.sessions_of_ticket(user, ticket.pk),
+        "training": training_selectors.training_of_ticket(user, ticket.pk),
         "statuses": Status,
         "entries": entries,
         "banks": list(contract_selectors.banks_of(ticket.organization)) if entries else [],

@@ -13,9 +13,10 @@ from soutien.core.errors import ServiceError
 from soutien.kb.services import request_form_filed
 from soutien.ticketing import selectors, services
 from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status
+from soutien.training import selectors as training_selectors
 from soutien.web.access import client_required, current_user
 from soutien.web.forms import apply_service_error, reporting, uploads_from
-from soutien.web.portal.forms import NewRequestForm, ReplyForm
+from soutien.web.portal.forms import AnotherDateForm, NewRequestForm, ReplyForm
 from soutien.web.timeline import timeline
 
 PAGE_SIZE = 50
@@ -76,6 +77,9 @@ def ticket_detail(
             "timeline": timeline(user, ticket),
             "reply_form": reply_form or ReplyForm(),
             "can_resolve": ticket.is_active,
+            "sessions": training_selectors.sessions_of_ticket(user, ticket.pk),
+            "training": training_selectors.training_of_ticket(user, ticket.pk),
+            "another_form": AnotherDateForm(),
         },
         status=400 if reply_form is not None else 200,
     )

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from soutien.kb.selectors import support_page_context
 from soutien.sla.engine import snapshot
 from soutien.sla.selectors import support_hours_status
+from soutien.training.models import Place, Subject
 
 
 def support_page(request: HttpRequest) -> HttpResponse:
@@ -26,6 +27,8 @@ def support_page(request: HttpRequest) -> HttpResponse:
             "policy": policy,
             "policy_text": policy.text(get_language() or "fr") if policy else "",
             "calendar": calendar,
+            "training_subjects": Subject.choices,
+            "training_places": Place.choices,
             **support_page_context(get_language() or "fr"),
         },
     )

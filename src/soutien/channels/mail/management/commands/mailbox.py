@@ -40,6 +40,9 @@ class Command(BaseCommand):
         add.add_argument("--move-to", default="", help="folder for --after-import move")
         add.add_argument("--fax", action="store_true", help="this mailbox is the fax gateway")
         add.add_argument(
+            "--training", action="store_true", help="new messages to it are training requests"
+        )
+        add.add_argument(
             "--unknown-sender", choices=Mailbox.UnknownSender.values, default="identify"
         )
         add.add_argument("--language", choices=["fr", "en"], default="fr")
@@ -101,6 +104,7 @@ class Command(BaseCommand):
                 after_import=options["after_import"],
                 move_to=options["move_to"],
                 is_fax_gateway=options["fax"],
+                is_training=options["training"],
                 unknown_sender=options["unknown_sender"],
                 language=options["language"],
                 poll_every_minutes=options["every"],
@@ -125,7 +129,7 @@ class Command(BaseCommand):
         stats = mailbox_stats(boxes)
         for box in boxes:
             s = stats[box.pk]
-            kind = "fax" if box.is_fax_gateway else "email"
+            kind = "fax" if box.is_fax_gateway else "training" if box.is_training else "email"
             state = "active" if box.is_active else "inactive"
             last = box.last_poll_at.isoformat(timespec="seconds") if box.last_poll_at else "never"
             self.stdout.write(
