@@ -8,4 +8,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from soutien.notifications import emails, training  # noqa: F401  (register kinds of email)
+        from soutien.notifications import (  # noqa: F401  (register the kinds of email)
+            agreements,
+            emails,
+            training,
+        )

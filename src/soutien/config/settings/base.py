@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "soutien.notifications",
     "soutien.kb",
     "soutien.training",
+    "soutien.agreements",
     "soutien.channels.mail",
     "soutien.web",
 ]
@@ -204,5 +205,8 @@ LOGGING = {
         # Every periodic job would log twice a minute; failures are still warnings or errors.
         "django_tasks": {"level": e.env("TASKS_LOG_LEVEL", "WARNING")},
         "django_tasks_db": {"level": e.env("TASKS_LOG_LEVEL", "WARNING")},
+        # WeasyPrint logs every step of every PDF (statements, agreements) at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
