@@ -54,6 +54,7 @@ def staff(
     levels: tuple[int, ...] = (1, 2, 3),
     manager: bool = False,
     admin: bool = False,
+    development_lead: bool = False,
     trainer: bool = False,
     name: str | None = None,
     language: str = "fr",
@@ -67,6 +68,7 @@ def staff(
         levels=levels,
         support_manager=manager,
         administrator=admin,
+        development_lead=development_lead,
         trainer=trainer,
         language=language,
     )

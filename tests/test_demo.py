@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from soutien.accounts.models import User
+from soutien.agreements.models import Agreement
 from soutien.contracts.models import HourBank, TimeEntry
 from soutien.demo import load_demo
 from soutien.kb.models import Article
@@ -23,6 +24,13 @@ def test_demo_has_every_status_and_channel_and_loads_once(db):
     assert TimeEntry.objects.exists()
     assert Article.objects.filter(published_at__isnull=False, language="en").exists()
     assert User.objects.get(username="julie").check_password("demo")
+    # Development agreements: one in production with a late milestone, one to approve, one sent.
+    assert set(Agreement.objects.values_list("state", flat=True)) == {
+        "in_production",
+        "proposed",
+        "sent",
+    }
+    assert Ticket.objects.filter(resolution_due__isnull=False).count() == 1
     statuses = set(Session.objects.values_list("kind", "status"))
     assert statuses == {
         ("training", "proposed"),

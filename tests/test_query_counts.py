@@ -171,3 +171,50 @@ def test_console_and_portal_pages_cost_a_fixed_number_of_queries(desk, manager, 
     assert after == before
     for name, (_fetch, limit) in pages.items():
         assert before[name] <= limit, (name, before[name])
+
+
+def test_agreement_lists_cost_a_fixed_number_of_queries(client, manager, org, contact, tech1):
+    from soutien.agreements.services import MilestoneInput, agreement_create, agreement_transition
+
+    lead = factories.staff(levels=(3,), development_lead=True)
+    admin = factories.client_admin(org)
+
+    def more(count: int) -> None:
+        """Agreements in production, each with milestones, time logged and a second version."""
+        for n in range(count):
+            ticket = factories.ticket(contact=contact, actor=manager, subject=f"Sur mesure {n}")
+            services.ticket_set_level(actor=manager, ticket=ticket, level=3)
+            agreement = agreement_create(
+                actor=lead, ticket=ticket, solution="Un module.", estimate_minutes=600,
+                delivery_on=date(2027, 1, 15),
+                milestones=[
+                    MilestoneInput(title="Maquette", due_on=date(2026, 12, 1)),
+                    MilestoneInput(title="Essais", due_on=date(2027, 1, 8)),
+                ],
+            )  # fmt: skip
+            for action in ("propose", "approve", "send"):
+                agreement_transition(actor=lead, agreement=agreement, action=action)
+            agreement_transition(actor=admin, agreement=agreement, action="accept", version=1)
+            agreement_transition(actor=lead, agreement=agreement, action="start")
+            time_entry_create(actor=lead, ticket=ticket, started_at=NOW, minutes=45)
+
+    staff, portal = Client(), Client()
+    with time_machine.travel(NOW, tick=False):
+        staff.force_login(tech1)
+        portal.force_login(admin)
+        more(2)
+        get = _api(client, manager)
+        pages: dict[str, tuple[Callable[[], object], int]] = {
+            "console list": (lambda: staff.get("/console/ententes/"), 12),
+            "portal list": (lambda: portal.get("/portail/ententes/"), 8),
+            "api list": (get("agreements?page_size=50"), 10),
+            "api list in production": (get("agreements?state=in_production"), 10),
+        }
+        for fetch, _limit in pages.values():
+            fetch()
+        before = {name: _queries(fetch) for name, (fetch, _limit) in pages.items()}
+        more(3)
+        after = {name: _queries(fetch) for name, (fetch, _limit) in pages.items()}
+    assert after == before
+    for name, (_fetch, limit) in pages.items():
+        assert before[name] <= limit, (name, before[name])

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from soutien.accounts.models import ClientRole, User
 from soutien.accounts.services import contact_create, organization_create, staff_create
+from soutien.agreements.models import Agreement, Payment
+from soutien.agreements.services import (
+    MilestoneInput,
+    agreement_create,
+    agreement_transition,
+    milestone_mark_done,
+)
 from soutien.contracts.models import Plan, Service
-from soutien.contracts.services import contract_create, plan_save, subscription_create
+from soutien.contracts.services import (
+    contract_create,
+    plan_save,
+    subscription_create,
+    time_entry_create,
+)
 from soutien.kb.services import article_save, support_contact_save
 from soutien.newsletter import issues
 from soutien.newsletter import services as newsletter
@@ -123,6 +136,7 @@ def load_demo() -> list[tuple[str, str]]:
             contacts[username] = contact
     _banks(manager, contacts)
     _requests(staff, contacts)
+    _agreements(staff, contacts)
     _knowledge_base(staff["tech2"], manager)
     _training(staff, contacts)
     _newsletter(staff, contacts)
@@ -236,6 +250,97 @@ def _knowledge_base(author: User, manager: User) -> None:
         fax="514 555-0199",
         address="1000, rue Sherbrooke Ouest, Montréal (Québec)",
     )
+
+
+def _agreements(staff: dict[str, User], contacts: dict[str, User]) -> None:
+    """Development agreements: one in production (a milestone late), one to approve, one sent."""
+    manager, tech3, lead = staff["gestion"], staff["tech3"], staff["devlead"]
+    julie, sarah, luc = contacts["julie"], contacts["sarah"], contacts["luc"]
+    today = timezone.localdate()
+
+    def walk(agreement: Agreement, *steps: tuple[User, str]) -> Agreement:
+        for actor, action in steps:
+            agreement = agreement_transition(
+                actor=actor, agreement=agreement, action=action, version=agreement.version
+            )
+        return agreement
+
+    # In production for Ville de Saint-Laurent: accepted by Julie, one milestone done, one late.
+    ticket = Ticket.objects.get(subject="Équilibrage de charge entre deux serveurs")
+    agreement = agreement_create(
+        actor=tech3,
+        ticket=ticket,
+        solution=(
+            "Rendre les **sessions** indépendantes du serveur :\n\n"
+            "1. stocker les sessions dans la base partagée plutôt qu'en mémoire ;\n"
+            "2. retirer l'affinité de session du répartiteur une fois le correctif en place."
+        ),
+        estimate_minutes=16 * 60,
+        delivery_on=today + timedelta(days=21),
+        milestones=[
+            MilestoneInput(
+                title="Analyse des journaux du répartiteur", due_on=today - timedelta(days=3)
+            ),
+            MilestoneInput(title="Correctif en préproduction", due_on=today - timedelta(days=1)),
+            MilestoneInput(
+                title="Essais de charge avec le client", due_on=today + timedelta(days=14)
+            ),
+        ],
+    )
+    agreement = walk(
+        agreement, (tech3, "propose"), (lead, "approve"), (tech3, "send"), (julie, "accept")
+    )
+    agreement = walk(agreement, (tech3, "start"))
+    first = agreement.milestones.order_by("due_on").first()
+    assert first is not None
+    milestone_mark_done(actor=tech3, agreement=agreement, milestone_id=first.pk)
+    time_entry_create(
+        actor=tech3, ticket=ticket, started_at=timezone.now(), minutes=150, note="Analyse"
+    )
+
+    # To approve, for Maple Health, in English and quoted.
+    ticket = _file(
+        manager,
+        sarah,
+        "Secure profile synchronization anomalies",
+        "Profiles edited in the directory are not synchronized until the next night.",
+        Channel.EMAIL,
+        50,
+    )
+    services.ticket_set_level(actor=manager, ticket=ticket, level=3)
+    agreement = agreement_create(
+        actor=tech3,
+        ticket=ticket,
+        solution="Synchronize secure profiles **on change**, through the directory's events.",
+        estimate_minutes=24 * 60,
+        delivery_on=today + timedelta(days=35),
+        milestones=[MilestoneInput(title="Event listener", due_on=today + timedelta(days=14))],
+        payment=Payment.QUOTED,
+        quoted_amount=Decimal("4800.00"),
+        language="en",
+    )
+    walk(agreement, (tech3, "propose"))
+
+    # Sent to Éditions Boréal, awaiting Luc's answer in the portal.
+    ticket = _file(
+        manager,
+        luc,
+        "Exporter les brouillons vers l'ancien format",
+        "Nous devons transmettre nos brouillons à un partenaire qui utilise l'ancien format.",
+        Channel.WEB,
+        70,
+    )
+    services.ticket_set_level(actor=manager, ticket=ticket, level=3)
+    agreement = agreement_create(
+        actor=lead,
+        ticket=ticket,
+        solution="Un module d'exportation vers l'ancien format, installé sur votre serveur.",
+        estimate_minutes=6 * 60,
+        delivery_on=today + timedelta(days=28),
+        payment=Payment.QUOTED,
+        quoted_minutes=6 * 60,
+    )
+    walk(agreement, (lead, "propose"), (lead, "approve"), (lead, "send"))
 
 
 def _file(

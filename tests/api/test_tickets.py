@@ -39,7 +39,10 @@ def test_staff_files_a_request_received_in_the_past(api_as, manager, contact, or
         "first_responded_at",
         "breached",
         "governing_terms",
+        "resolution_due",
+        "resolution_terms",
     }
+    assert body["sla"]["resolution_due"] is None
     ticket = Ticket.objects.get(pk=body["id"])
     assert ticket.channel == "phone"
     assert ticket.events.filter(action=Event.Action.CREATED, actor=manager).exists()

@@ -46,3 +46,14 @@ def browser(chromium_path, monkeypatch):
             # While Playwright's loop runs, Django keys connections by context, so the test's ORM
             # calls opened one the database teardown cannot see; close it here.
             connections.close_all()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    """Sign in through the sign-in page with the factories' password; wait for the next page."""
+    from tests import factories
+
+    page.goto(f"{base}/connexion/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

@@ -6,18 +6,12 @@ import pytest
 
 from soutien.ticketing.models import Ticket
 from tests import factories
+from tests.browser.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/connexion/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_client_files_a_request_and_a_technician_finds_it_after_triage(browser, live_server):
@@ -27,7 +21,7 @@ def test_client_files_a_request_and_a_technician_finds_it_after_triage(browser, 
     base = live_server.url
 
     client_page = browser.new_context(locale="fr-CA").new_page()
-    _sign_in(client_page, base, client_user.username)
+    sign_in(client_page, base, client_user.username)
     client_page.wait_for_url(f"{base}/portail/")
     client_page.click("text=Nouvelle demande")
     client_page.fill("input[name=subject]", "Les nouvelles ne s'affichent pas")
@@ -39,7 +33,7 @@ def test_client_files_a_request_and_a_technician_finds_it_after_triage(browser, 
     assert ticket.contact == client_user
 
     tech_page = browser.new_context(locale="fr-CA").new_page()
-    _sign_in(tech_page, base, technician.username)
+    sign_in(tech_page, base, technician.username)
     tech_page.wait_for_url(f"{base}/console/")
     assert "Les nouvelles ne s'affichent pas" in tech_page.inner_text("#queue-table")
     tech_page.click("text=Les nouvelles ne s'affichent pas")

@@ -9,18 +9,12 @@ from soutien.kb import services
 from soutien.kb.models import Kind, RequestForm
 from soutien.ticketing.models import Ticket
 from tests import factories
+from tests.browser.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/connexion/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_a_client_opens_a_suggestion_and_leaves_which_counts_as_a_deflection(browser, live_server):
@@ -39,7 +33,7 @@ def test_a_client_opens_a_suggestion_and_leaves_which_counts_as_a_deflection(bro
 
     context = browser.new_context(locale="fr-CA")
     page = context.new_page()
-    _sign_in(page, base, client_user.username)
+    sign_in(page, base, client_user.username)
     page.wait_for_url(f"{base}/portail/")
     page.goto(f"{base}/portail/demandes/nouvelle/")
     page.fill("input[name=subject]", "Téléversement impossible")
@@ -60,7 +54,7 @@ def test_a_client_opens_a_suggestion_and_leaves_which_counts_as_a_deflection(bro
     assert form.deflected
 
     console = browser.new_context(locale="fr-CA").new_page()
-    _sign_in(console, base, manager.username)
+    sign_in(console, base, manager.username)
     console.wait_for_url(f"{base}/console/")
     console.goto(f"{base}/console/aide/chiffres/")
     this_week = console.locator("#deflection tbody tr").first

@@ -4,6 +4,7 @@ hooks in the request, SLA and hour-bank services."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from soutien.agreements.services import agreement_create
 from soutien.contracts.services import contract_create, time_entry_create
+from soutien.notifications import agreements as notify_agreements
 from soutien.notifications import events as notify
 from soutien.notifications import newsletter
 from soutien.notifications.models import Notification
@@ -50,6 +53,15 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
         starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), included_minutes=600,
     )  # fmt: skip
     notify.hours_running_low(bank=contract.bank, threshold=10)
+    engineer = factories.staff(levels=(3,), language=language)
+    services.ticket_set_level(actor=manager, ticket=ticket, level=3)
+    agreement = agreement_create(
+        actor=engineer, ticket=ticket, solution="Un correctif.", estimate_minutes=60,
+        delivery_on=timezone.localdate() + timedelta(days=30), payment="quoted",
+        quoted_amount=Decimal("1500"), milestones=[],
+    )  # fmt: skip
+    notify_agreements.agreement_sent(agreement=agreement, version=agreement.current, document=b"")
+    notify_agreements.agreement_disputed(agreement=agreement, actor=marc, reason="Pas livré.")
     trainer = factories.trainer(language=language)
     start = timezone.now().replace(microsecond=0) + timedelta(days=3)
     session = training_services.session_schedule(

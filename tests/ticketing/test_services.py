@@ -207,3 +207,22 @@ def test_a_request_filed_from_a_call_logs_the_call_with_it(tech1, contact):
     assert call.caller == contact.display_name
     assert t.first_responded_at is None  # the call that brought it in is not an answer
     assert t.time_entries.get().minutes == 12
+
+
+def test_a_resolution_target_is_set_with_its_terms_and_kept_in_the_history(tech1, contact):
+    t = factories.ticket(contact=contact)
+    due = timezone.now() + timedelta(days=30)
+    terms = {"source": "agreement", "ref": 7, "version": 2, "fr": "Entente no 7", "en": "No. 7"}
+    services.ticket_set_resolution_target(ticket=t, due=due, terms=terms, actor=tech1)
+    t.refresh_from_db()
+    assert (t.resolution_due, t.resolution_terms_text("en")) == (due, "No. 7")
+    # The same promise again changes nothing; lifting it clears the terms too.
+    services.ticket_set_resolution_target(ticket=t, due=due, terms=terms, actor=tech1)
+    services.ticket_set_resolution_target(ticket=t, due=None, terms=terms, actor=tech1)
+    t.refresh_from_db()
+    assert (t.resolution_due, t.resolution_terms) == (None, {})
+    changes = t.events.filter(action=Event.Action.RESOLUTION).order_by("id")
+    assert [(e.data["to"] is None, e.data["version"]) for e in changes] == [
+        (False, 2),
+        (True, None),
+    ]

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from soutien.agreements import services as agreements
 from soutien.channels.mail import keys
 from soutien.channels.mail.models import InboundEmail, Mailbox, ServerCopy
 from soutien.contracts.models import HourBank, Plan
@@ -86,6 +87,24 @@ def _newsletter(manager, tech1, ticket) -> dict[str, object]:
     }
 
 
+def _agreement_sent(manager, client_admin):
+    """A development agreement sent to the client administrator, and an approval delegate."""
+    assert client_admin.organization is not None
+    engineer = factories.staff(levels=(3,))
+    ticket = factories.ticket(contact=client_admin, subject="Sur mesure")
+    services.ticket_set_level(actor=manager, ticket=ticket, level=3)
+    today = timezone.localdate()
+    agreement = agreements.agreement_create(
+        actor=engineer, ticket=ticket, solution="Un module.", estimate_minutes=600,
+        delivery_on=today + timedelta(days=60),
+        milestones=[agreements.MilestoneInput(title="Maquette", due_on=today + timedelta(days=30))],
+    )  # fmt: skip
+    delegate = agreements.delegate_name(actor=manager, user=engineer)
+    for action in ("propose", "approve", "send"):
+        agreements.agreement_transition(actor=engineer, agreement=agreement, action=action)
+    return agreement, delegate
+
+
 @pytest.fixture
 def world(publish, writer, manager, tech1, org, client_admin):
     """One of each thing an address of the sites can name, and who visits each site."""
@@ -116,6 +135,7 @@ def world(publish, writer, manager, tech1, org, client_admin):
         mailbox=box, uidvalidity=1, uid=1, state="stored", email=email,
         server_done_at=timezone.now(),
     )  # fmt: skip
+    agreement, delegate = _agreement_sent(manager, client_admin)
     room = factories.room()
     trainer = factories.trainer()
     training = factories.training_request(contact=contact)
@@ -153,6 +173,9 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "name": image.name,
         "kind_slug": "faq",
         "slug": article.slug,
+        "agreement_id": agreement.pk,
+        "milestone_id": agreement.milestones.get().pk,
+        "delegate_id": delegate.pk,
         "training_id": training.pk,
         "session_id": session.pk,
         "time_off_id": time_off.pk,

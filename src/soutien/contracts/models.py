@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -336,6 +337,44 @@ class TimeEntryChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} entry {self.entry_id}"
+
+
+class QuotedWork(models.Model):
+    """A stretch of work on a request paid by a quote: its time entries draw from no bank.
+
+    Opened when quoted work starts (a development agreement in production) and closed when
+    it ends; an entry that starts inside it is neither drawn from a bank nor overage.
+    """
+
+    ticket = models.ForeignKey("ticketing.Ticket", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    starts_at = models.DateTimeField(_("quoted work starts at"))
+    ends_at = models.DateTimeField(_("quoted work ends at"), null=True, blank=True)
+    # What the quote is, in words staff recognize ("Entente de développement no 12").
+    reference = models.CharField(_("reference"), max_length=200)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("quoted work")
+        verbose_name_plural = _("quoted work")
+        indexes = [models.Index(fields=["organization", "ticket"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
+                name="quoted_work_dates_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(ends_at__isnull=True), name="quoted_work_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def covers(self, at: datetime) -> bool:
+        return self.starts_at <= at and (self.ends_at is None or at < self.ends_at)
 
 
 class BankAlert(models.Model):

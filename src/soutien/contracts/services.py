@@ -29,6 +29,7 @@ from soutien.contracts.models import (
     HourBank,
     LicenseContract,
     Plan,
+    QuotedWork,
     Service,
     Subscription,
     TimeEntry,
@@ -230,7 +231,24 @@ def _states(
     return states
 
 
-def _allocate_entry(entry: TimeEntry, banks: dict[int, HourBank], snap: Snapshot) -> None:
+# The quoted stretches of work of one organization's requests, by request.
+Quotes = dict[int, list[QuotedWork]]
+
+
+def _quotes(organization_id: int) -> Quotes:
+    found: Quotes = {}
+    for quote in QuotedWork.objects.filter(organization_id=organization_id):
+        found.setdefault(quote.ticket_id, []).append(quote)
+    return found
+
+
+def _allocate_entry(
+    entry: TimeEntry, banks: dict[int, HourBank], snap: Snapshot, quotes: Quotes
+) -> None:
+    if any(quote.covers(entry.started_at) for quote in quotes.get(entry.ticket_id, ())):
+        # Paid by a quote: nothing drawn, nothing billable as overage.
+        entry.overage_minutes = 0
+        return
     states = _states(banks, entry.started_at, snap, entry.service)
     split = allocate(entry.started_at, entry.minutes, states, VENDOR_ZONE)
     Allocation.objects.bulk_create(
@@ -305,6 +323,7 @@ def _reallocate_later(
     banks: dict[int, HourBank],
     actor: User | None,
     snap: Snapshot,
+    quotes: Quotes,
 ) -> None:
     """Give back and allocate again, in order, every entry logged after `after_id`."""
     later = list(
@@ -315,7 +334,7 @@ def _reallocate_later(
     previous = {entry.pk: _snapshot_of(entry) for entry in later}
     _give_back(later, banks)
     for entry in later:
-        _allocate_entry(entry, banks, snap)
+        _allocate_entry(entry, banks, snap, quotes)
     TimeEntry.objects.bulk_update(later, ["overage_minutes"])
     for entry in later:
         now = _snapshot_of(entry)
@@ -364,7 +383,7 @@ def time_entry_create(
             call=call,
             service=service,
         )
-        _allocate_entry(entry, banks, snapshot())
+        _allocate_entry(entry, banks, snapshot(), _quotes(ticket.organization_id))
         entry.save(update_fields=["overage_minutes"])
         changed = _save_banks(banks, before)
         _audit(entry, actor, TimeEntryChange.Action.CREATED, {})
@@ -409,10 +428,10 @@ def time_entry_update(
         if note is not None:
             entry.note = note
         entry.updated_at = timezone.now()
-        snap = snapshot()
-        _allocate_entry(entry, banks, snap)
+        snap, quotes = snapshot(), _quotes(entry.organization_id)
+        _allocate_entry(entry, banks, snap, quotes)
         entry.save(update_fields=["started_at", "minutes", "note", "overage_minutes", "updated_at"])
-        _reallocate_later(entry.organization_id, entry.pk, banks, actor, snap)
+        _reallocate_later(entry.organization_id, entry.pk, banks, actor, snap, quotes)
         changed = _save_banks(banks, before)
         _audit(entry, actor, TimeEntryChange.Action.EDITED, previous)
         _after_change(changed)
@@ -430,8 +449,40 @@ def time_entry_delete(*, actor: User, entry: TimeEntry) -> None:
         _give_back([entry], banks)
         entry_id, organization_id = entry.pk, entry.organization_id
         entry.delete()
-        _reallocate_later(organization_id, entry_id, banks, actor, snapshot())
+        _reallocate_later(
+            organization_id, entry_id, banks, actor, snapshot(), _quotes(organization_id)
+        )
         _save_banks(banks, before)
+
+
+@transaction.atomic
+def quoted_work_open(*, ticket: Ticket, at: datetime, reference: str) -> QuotedWork:
+    """From `at`, work logged on the request is paid by a quote and draws from no bank.
+
+    Called by the service that agreed the quote (a development agreement going into
+    production), in its transaction; opening an already open stretch keeps it.
+    """
+    open_quote = QuotedWork.objects.filter(ticket=ticket, ends_at__isnull=True).first()
+    if open_quote is not None:
+        return open_quote
+    return QuotedWork.objects.create(
+        ticket=ticket,
+        organization_id=ticket.organization_id,
+        starts_at=at,
+        reference=reference[:200],
+    )
+
+
+@transaction.atomic
+def quoted_work_close(*, ticket: Ticket, at: datetime) -> QuotedWork | None:
+    """Work logged on the request from `at` on draws from the hour banks again."""
+    quote = QuotedWork.objects.select_for_update().filter(ticket=ticket, ends_at__isnull=True)
+    found = quote.first()
+    if found is None:
+        return None
+    found.ends_at = max(at, found.starts_at)
+    found.save(update_fields=["ends_at"])
+    return found
 
 
 def _alert_low_balance(bank: HourBank) -> None:

@@ -8,4 +8,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from soutien.notifications import emails, newsletter, training  # noqa: F401  (email kinds)
+        from soutien.notifications import (  # noqa: F401  (register the kinds of email)
+            agreements,
+            emails,
+            newsletter,
+            training,
+        )

@@ -19,6 +19,15 @@ class Notification(models.Model):
         SESSION_CONFIRMED = "session_confirmed", _("Session confirmed by the client")
         SESSION_CHANGE = "session_change", _("Another date asked for")
         SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
+        AGREEMENT_PROPOSED = "agreement_proposed", _("Development agreement to approve")
+        AGREEMENT_APPROVED = "agreement_approved", _("Development agreement approved")
+        AGREEMENT_RETURNED = "agreement_returned", _("Development agreement sent back to you")
+        AGREEMENT_ACCEPTED = "agreement_accepted", _("Development agreement accepted by the client")
+        AGREEMENT_DECLINED = "agreement_declined", _("Development agreement declined by the client")
+        AGREEMENT_CONFIRMED = "agreement_confirmed", _("Delivery confirmed")
+        AGREEMENT_DISPUTED = "agreement_disputed", _("Delivery disputed by the client")
+        AGREEMENT_CANCELLED = "agreement_cancelled", _("Development agreement cancelled")
+        MILESTONE_LATE = "milestone_late", _("Milestone late")
         NEWSLETTER_SENT = "newsletter_sent", _("Newsletter issue sent")
 
     recipient = models.ForeignKey(

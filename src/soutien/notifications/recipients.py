@@ -50,6 +50,22 @@ def bank_watchers(organization_id: int) -> list[User]:
     )
 
 
+def client_admins(organization_id: int) -> list[User]:
+    """The organization's active client administrators: who signs for it."""
+    return list(
+        User.objects.filter(
+            organization_id=organization_id, client_role=ClientRole.CLIENT_ADMIN, is_active=True
+        ).order_by("id")
+    )
+
+
+def development_leads() -> list[User]:
+    """Active development leads (staff)."""
+    return list(
+        User.objects.filter(is_active=True, organization__isnull=True, is_development_lead=True)
+    )
+
+
 def trainers() -> list[User]:
     """Active staff with the trainer role."""
     return list(User.objects.filter(is_active=True, organization__isnull=True, is_trainer=True))

@@ -117,6 +117,11 @@ class Ticket(models.Model):
     sla_warn_at = models.DateTimeField(null=True, blank=True)
     # The next moment the alert job must look at this request (warning, then breach), or null.
     sla_next_alert_at = models.DateTimeField(null=True, blank=True)
+    # The resolution target: set by an accepted development agreement (its delivery date),
+    # with the terms that set it in both languages, as `sla_terms`:
+    # {"source": "agreement", "ref": 12, "version": 3, "fr": "...", "en": "..."}.
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    resolution_terms = models.JSONField(_("resolution terms"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("request")
@@ -164,6 +169,12 @@ class Ticket(models.Model):
         if not self.sla_terms:
             return ""
         return str(self.sla_terms.get(language) or self.sla_terms.get("fr") or "")
+
+    def resolution_terms_text(self, language: str) -> str:
+        """The terms that set the resolution target, in the reader's language."""
+        if not self.resolution_terms:
+            return ""
+        return str(self.resolution_terms.get(language) or self.resolution_terms.get("fr") or "")
 
     def sla_breached(self, now: datetime | None = None) -> bool:
         """Whether the first response came, or is still awaited, after its due time."""
@@ -276,6 +287,8 @@ class Event(models.Model):
         FIELD = "field", _("changed a field")
         TIME = "time", _("logged time")
         SESSION = "session", _("changed a session")
+        AGREEMENT = "agreement", _("changed the development agreement")
+        RESOLUTION = "resolution", _("set the resolution target")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

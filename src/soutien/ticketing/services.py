@@ -537,6 +537,40 @@ def attachment_add(*, actor: User, ticket: Ticket, upload: Upload) -> Attachment
     return attachment
 
 
+@transaction.atomic
+def ticket_set_resolution_target(
+    *, ticket: Ticket, due: datetime | None, terms: dict[str, object], actor: User | None = None
+) -> Ticket:
+    """Set (or clear, with None) when the request is promised resolved, and by which terms.
+
+    Called by the service that made the promise (an accepted development agreement), in its
+    transaction; `terms` holds the words in both languages (`{"fr": ..., "en": ..., ...}`).
+    """
+    if due is not None and timezone.is_naive(due):
+        raise InvalidInput(_("Give the time with its UTC offset."), field="resolution_due")
+    ticket = _locked(ticket)
+    terms = dict(terms) if due is not None else {}
+    if ticket.resolution_due == due and ticket.resolution_terms == terms:
+        return ticket
+    previous = ticket.resolution_due
+    ticket.resolution_due = due
+    ticket.resolution_terms = terms
+    _touch(ticket, "resolution_due", "resolution_terms")
+    history.record(
+        ticket,
+        actor,
+        Event.Action.RESOLUTION,
+        **{
+            "from": previous.isoformat() if previous else None,
+            "to": due.isoformat() if due else None,
+            "source": terms.get("source"),
+            "ref": terms.get("ref"),
+            "version": terms.get("version"),
+        },
+    )
+    return ticket
+
+
 def tickets_close_resolved(*, older_than: timedelta = REOPEN_WINDOW) -> int:
     """Close requests resolved longer ago than the reopen window; safe to run twice."""
     horizon = _now() - older_than

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
+
 from soutien.accounts.models import User
 from soutien.ticketing.models import Event, Message, Ticket
 from soutien.ticketing.selectors import history_of, messages_visible_to
@@ -15,6 +17,7 @@ CLIENT_EVENTS = {
     Event.Action.STATUS,
     Event.Action.ASSIGNED,
     Event.Action.FOLLOW_UP,
+    Event.Action.RESOLUTION,
 }
 
 
@@ -29,7 +32,10 @@ def timeline(viewer: User, ticket: Ticket) -> list[Entry]:
     entries = [Entry(at=m.at, message=m) for m in messages_visible_to(viewer, ticket)]
     events = history_of(ticket)
     if not viewer.is_staff_member:
-        events = events.filter(action__in=CLIENT_EVENTS)
+        # Of a development agreement, the client sees the steps it took part in.
+        events = events.filter(
+            Q(action__in=CLIENT_EVENTS) | Q(action=Event.Action.AGREEMENT, data__client=True)
+        )
     entries += [
         Entry(at=e.at, event=e)
         for e in events

@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError
 
 from soutien import __version__
 from soutien.api.v1 import (
+    agreements,
     auth,
     contracts,
     kb,
@@ -42,6 +43,7 @@ api.add_router("/support-hours", sla.router)
 api.add_router("/tickets", tickets.router)
 api.add_router("/attachments", tickets.attachments_router)
 api.add_router("", time_entries.router)
+api.add_router("", agreements.router)
 api.add_router("/kb", kb.router)
 api.add_router("/newsletter", newsletter.router)
 api.add_router("", training.router)
@@ -50,7 +52,7 @@ api.add_router("/feeds", training.feeds_router)
 
 @api.exception_handler(ServiceError)
 def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    body: dict[str, object] = {"detail": exc.message}
+    body: dict[str, object] = {**exc.details, "detail": exc.message}
     if exc.field:
         body["field"] = exc.field
     return api.create_response(request, body, status=exc.status_code)

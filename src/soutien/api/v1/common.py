@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -12,6 +13,7 @@ from ninja import Schema
 from pydantic import AfterValidator, Field, PlainSerializer
 
 from soutien.accounts.models import User
+from soutien.core.errors import InvalidInput
 
 MAX_ID = 2**63 - 1
 
@@ -75,3 +77,15 @@ def page_of(request: HttpRequest, qs: QuerySet, *, page: int, page_size: int) ->
         "has_next": has_next,
         "next": next_url,
     }
+
+
+def comma_list(value: str, allowed: Collection[str], *, field: str, unknown: str) -> list[str]:
+    """The values of a filter given as "a,b,c"; 422 naming those not `allowed`.
+
+    `unknown`: the message, with `%(value)s` for the unknown values.
+    """
+    values = [item.strip() for item in value.split(",") if item.strip()]
+    refused = [item for item in values if item not in allowed]
+    if refused:
+        raise InvalidInput(unknown % {"value": ", ".join(refused)}, field=field)
+    return values

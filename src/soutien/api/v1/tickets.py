@@ -25,6 +25,7 @@ from soutien.api.v1.common import (
     PageNumber,
     PageSize,
     caller,
+    comma_list,
     no_nul,
     page_of,
 )
@@ -53,6 +54,12 @@ class SlaOut(Schema):
     first_responded_at: LocalDateTime | None
     breached: bool | None
     governing_terms: str | None
+    resolution_due: LocalDateTime | None = Field(
+        None, description="When the request is promised resolved (an accepted agreement's date)."
+    )
+    resolution_terms: str | None = Field(
+        None, description="What set the resolution target: the agreement and its version."
+    )
 
 
 class TicketOut(Schema):
@@ -103,6 +110,8 @@ class TicketOut(Schema):
             "first_responded_at": obj.first_responded_at,
             "breached": obj.sla_breached() if obj.first_response_due else None,
             "governing_terms": obj.governing_terms(get_language()) or None,
+            "resolution_due": obj.resolution_due,
+            "resolution_terms": obj.resolution_terms_text(get_language()) or None,
         }
 
 
@@ -243,6 +252,8 @@ def ticket_json(ticket: Ticket, language: str) -> dict[str, object]:
             "first_responded_at": _local(ticket.first_responded_at),
             "breached": ticket.sla_breached() if ticket.first_response_due else None,
             "governing_terms": ticket.governing_terms(language) or None,
+            "resolution_due": _local(ticket.resolution_due),
+            "resolution_terms": ticket.resolution_terms_text(language) or None,
         },
     }
 
@@ -336,12 +347,12 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> JsonRes
     actor = caller(request)
     qs = _ticket_qs(actor)
     if filters.status:
-        statuses = [item.strip() for item in filters.status.split(",") if item.strip()]
-        unknown = [item for item in statuses if item not in TicketStatus.values]
-        if unknown:
-            raise InvalidInput(
-                _("Unknown status: %(value)s.") % {"value": ", ".join(unknown)}, field="status"
-            )
+        statuses = comma_list(
+            filters.status,
+            TicketStatus.values,
+            field="status",
+            unknown=_("Unknown status: %(value)s."),
+        )
         qs = qs.filter(status__in=statuses)
     if filters.level == "none":
         qs = qs.filter(level__isnull=True)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "soutien.kb",
     "soutien.newsletter",
     "soutien.training",
+    "soutien.agreements",
     "soutien.channels.mail",
     "soutien.web",
 ]
@@ -209,5 +210,8 @@ LOGGING = {
         # Every periodic job would log twice a minute; failures are still warnings or errors.
         "django_tasks": {"level": e.env("TASKS_LOG_LEVEL", "WARNING")},
         "django_tasks_db": {"level": e.env("TASKS_LOG_LEVEL", "WARNING")},
+        # WeasyPrint logs every step of every PDF (statements, agreements) at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

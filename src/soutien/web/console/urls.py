@@ -4,6 +4,7 @@ from django.urls import path
 
 from soutien.web.console.views import (
     agenda,
+    agreements,
     kb,
     mail,
     newsletter,
@@ -41,6 +42,33 @@ urlpatterns = [
     ),
     path("demandes/<int:ticket_id>/status/", tickets.ticket_status, name="ticket_status"),
     path("notifications/", notifications.notification_list, name="notifications"),
+    # Development agreements on level-3 requests.
+    path("demandes/<int:ticket_id>/entente/", agreements.agreement_new, name="agreement_new"),
+    path("ententes/", agreements.agreement_list, name="agreements"),
+    path("ententes/reglages/", agreements.agreement_settings, name="agreement_settings"),
+    path("ententes/delegues/", agreements.delegate_add, name="agreement_delegate_add"),
+    path(
+        "ententes/delegues/<int:delegate_id>/revoquer/",
+        agreements.delegate_revoke,
+        name="agreement_delegate_revoke",
+    ),
+    path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
+    path("ententes/<int:agreement_id>/modifier/", agreements.agreement_edit, name="agreement_edit"),
+    path(
+        "ententes/<int:agreement_id>/etape/",
+        agreements.agreement_transition,
+        name="agreement_transition",
+    ),
+    path(
+        "ententes/<int:agreement_id>/jalons/<int:milestone_id>/fait/",
+        agreements.milestone_done,
+        name="agreement_milestone_done",
+    ),
+    path(
+        "ententes/<int:agreement_id>/versions/<int:number>/pdf/",
+        agreements.agreement_document,
+        name="agreement_document",
+    ),
     # Time entries.
     path(
         "temps/<int:entry_id>/supprimer/",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from soutien.web.portal.views import banks, newsletter, statements, tickets, training
+from soutien.web.portal.views import agreements, banks, newsletter, statements, tickets, training
 
 app_name = "portal"
 
@@ -14,6 +14,16 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/repondre/", tickets.ticket_reply, name="ticket_reply"),
     path("demandes/<int:ticket_id>/resolue/", tickets.ticket_resolve, name="ticket_resolve"),
     path("releve/", statements.statement, name="statement"),
+    path("ententes/", agreements.agreement_list, name="agreements"),
+    path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
+    path(
+        "ententes/<int:agreement_id>/reponse/", agreements.agreement_answer, name="agreement_answer"
+    ),
+    path(
+        "ententes/<int:agreement_id>/versions/<int:number>/pdf/",
+        agreements.agreement_document,
+        name="agreement_document",
+    ),
     # Training: ask for one, follow its sessions.
     path("formations/", training.training_list, name="trainings"),
     path("formations/nouvelle/", training.training_new, name="training_new"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django import template
 from django.urls import reverse
@@ -10,9 +11,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
+from soutien.agreements import documents
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing.models import Channel, Status, Ticket
 
@@ -39,6 +41,12 @@ def channel_label(value: str) -> str:
 def governing_terms(context: template.Context, ticket: Ticket) -> str:
     """The terms that govern a request's due time, in the reader's language."""
     return ticket.governing_terms(get_language() or "fr")
+
+
+@register.simple_tag
+def resolution_terms(ticket: Ticket) -> str:
+    """What set the request's resolution target (an agreement and its version), in their words."""
+    return ticket.resolution_terms_text(get_language() or "fr")
 
 
 def duration_text(seconds: int) -> str:
@@ -74,6 +82,85 @@ def sla_clock(ticket: Ticket) -> str:
     return format_html('<span class="clock clock-{}" title="{}">{}</span>', state, title, text)
 
 
+def days_text(seconds: int) -> str:
+    """Real time as people say it for a promise days away: "12 d", "2 d 05 h", "3 h 10 min"."""
+    minutes = abs(seconds) // 60
+    days, minutes = divmod(minutes, 24 * 60)
+    if days >= 3:
+        return _("%(d)d d") % {"d": days}
+    if days:
+        return _("%(d)d d %(h)02d h") % {"d": days, "h": minutes // 60}
+    return duration_text(seconds)
+
+
+@register.simple_tag
+def resolution_clock(ticket: Ticket) -> str:
+    """Time left before the promised resolution (an accepted agreement's delivery), or how late.
+
+    Empty when the request has no resolution target. Views set `ticket.resolution_seconds`.
+    """
+    due = ticket.resolution_due
+    if due is None:
+        return ""
+    seconds = getattr(ticket, "resolution_seconds", None)
+    if seconds is None or not ticket.is_active:
+        state, text = "answered", date_format(timezone.localtime(due), "SHORT_DATE_FORMAT")
+    elif seconds < 0:
+        state, text = "overdue", _("overdue by %(text)s") % {"text": days_text(seconds)}
+    else:
+        state = "soon" if seconds <= 24 * 3600 else "running"
+        text = _("%(text)s left") % {"text": days_text(seconds)}
+    return format_html(
+        '<span class="clock clock-{} resolution" title="{}">{} {}</span>',
+        state,
+        ticket.resolution_terms_text(get_language() or "fr"),
+        _("Resolution:"),
+        text,
+    )
+
+
+AGREEMENT_STEPS = {
+    "create": gettext_lazy("wrote development agreement no. %(n)s (version %(v)s)"),
+    "revise": gettext_lazy("made version %(v)s of development agreement no. %(n)s"),
+    "propose": gettext_lazy("proposed agreement no. %(n)s, version %(v)s, to the development lead"),
+    "approve": gettext_lazy("approved agreement no. %(n)s, version %(v)s"),
+    "reject": gettext_lazy("sent agreement no. %(n)s, version %(v)s, back to its author"),
+    "send": gettext_lazy("sent development agreement no. %(n)s, version %(v)s, to the client"),
+    "accept": gettext_lazy("accepted development agreement no. %(n)s, version %(v)s"),
+    "decline": gettext_lazy("declined development agreement no. %(n)s, version %(v)s"),
+    "start": gettext_lazy("started the production of agreement no. %(n)s"),
+    "deliver": gettext_lazy("delivered the development of agreement no. %(n)s"),
+    "confirm": gettext_lazy("confirmed the delivery of agreement no. %(n)s"),
+    "dispute": gettext_lazy("disputed the delivery of agreement no. %(n)s"),
+    "cancel": gettext_lazy("cancelled development agreement no. %(n)s"),
+    "milestone_done": gettext_lazy("marked milestone “%(title)s” of agreement no. %(n)s done"),
+}
+
+
+@register.filter
+def agreement_step(data: dict[str, object]) -> str:
+    """A development agreement's step in a request's history, in the reader's language."""
+    if data.get("automatic"):
+        text = _("took the delivery of agreement no. %(n)s as confirmed (no answer in time)")
+    else:
+        text = str(AGREEMENT_STEPS.get(str(data.get("step")), _("changed agreement no. %(n)s")))
+    text = text % {"n": data.get("agreement"), "v": data.get("version"), "title": data.get("title")}
+    reason = data.get("reason")
+    return f"{text} — {reason}" if reason else text
+
+
+@register.filter
+def money(amount: Decimal | None) -> str:
+    """An amount in Canadian dollars as the reader's language writes it."""
+    return documents.money(amount, get_language() or "fr") if amount is not None else "—"
+
+
+@register.filter
+def parse_moment(value: object) -> datetime | None:
+    """An ISO 8601 moment kept in a history entry, as a datetime for the `date` filter."""
+    return parse_datetime(str(value)) if value else None
+
+
 @register.simple_tag
 def queue_row(ticket: Ticket) -> str:
     """One row of a console queue.
@@ -103,7 +190,9 @@ def queue_row(ticket: Ticket) -> str:
         status_label(ticket.status),
         ticket.assignee.display_name if ticket.assignee else "—",
         due_cell,
-        sla_clock(ticket),
+        format_html("{}<br>{}", sla_clock(ticket), resolution_clock(ticket))
+        if ticket.resolution_due
+        else sla_clock(ticket),
     )
 
 

@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from soutien.accounts.models import User
+from soutien.agreements import roles
+from soutien.agreements import selectors as agreement_selectors
+from soutien.agreements.models import State
 from soutien.contracts import selectors as contract_selectors
 from soutien.core.errors import ServiceError
 from soutien.ticketing import selectors, services
@@ -52,6 +55,10 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
     )
     return {
         "ticket": ticket,
+        "agreement": agreement_selectors.agreements_of_ticket(user, ticket.pk)
+        .exclude(state=State.CANCELLED)
+        .first(),
+        "can_draft": ticket.level == 3 and roles.may_write(user),
         "timeline": timeline(user, ticket),
         "sessions": training_selectors.sessions_of_ticket(user, ticket.pk),
         "training": training_selectors.training_of_ticket(user, ticket.pk),

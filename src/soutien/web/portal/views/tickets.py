@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from soutien.agreements import selectors as agreement_selectors
 from soutien.core.errors import ServiceError
 from soutien.kb.services import request_form_filed
 from soutien.ticketing import selectors, services
@@ -72,6 +73,7 @@ def ticket_detail(
         "portal/ticket_detail.html",
         {
             "ticket": ticket,
+            "agreement": agreement_selectors.agreements_of_ticket(user, ticket.pk).first(),
             "timeline": timeline(user, ticket),
             "reply_form": reply_form or ReplyForm(),
             "can_resolve": ticket.is_active,
