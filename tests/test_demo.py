@@ -7,6 +7,8 @@ from soutien.agreements.models import Agreement
 from soutien.contracts.models import HourBank, TimeEntry
 from soutien.demo import load_demo
 from soutien.kb.models import Article
+from soutien.newsletter import selectors
+from soutien.newsletter.models import Delivery, Issue, Subscriber
 from soutien.ticketing.models import Channel, Status, Ticket
 from soutien.training.models import Room, Session, TrainingRequest
 
@@ -40,3 +42,14 @@ def test_demo_has_every_status_and_channel_and_loads_once(db):
     tickets = Ticket.objects.count()
     load_demo()
     assert Ticket.objects.count() == tickets
+
+
+def test_demo_has_a_newsletter_sent_a_draft_and_readers_in_every_state(db):
+    load_demo()
+    assert set(Issue.objects.values_list("status", flat=True)) == {"sending", "draft"}
+    assert Delivery.objects.count() == 3  # Julie, Sarah, Marc: express, express, implied
+    states = {s.email: selectors.state_of(s).status for s in Subscriber.objects.all()}
+    assert set(states.values()) == {"subscribed", "awaiting_confirmation", "unsubscribed",
+                                    "suppressed"}  # fmt: skip
+    draft = Issue.objects.get(status="draft")
+    assert draft.sections.filter(topic="problems").exists()

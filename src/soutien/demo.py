@@ -25,6 +25,8 @@ from soutien.contracts.services import (
     time_entry_create,
 )
 from soutien.kb.services import article_save, support_contact_save
+from soutien.newsletter import issues
+from soutien.newsletter import services as newsletter
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
@@ -137,6 +139,7 @@ def load_demo() -> list[tuple[str, str]]:
     _agreements(staff, contacts)
     _knowledge_base(staff["tech2"], manager)
     _training(staff, contacts)
+    _newsletter(staff, contacts)
     return demo_logins()
 
 
@@ -503,6 +506,76 @@ def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
         4,
     )
     services.ticket_set_level(actor=tech1, ticket=t, level=1)
+
+
+def _newsletter(staff: dict[str, User], contacts: dict[str, User]) -> None:
+    """The sender's identification, a consent text, readers in every state of consent, last
+    month's issue on its way (the worker sends it to var/sent-mail/) and this month's draft."""
+    manager, tech2 = staff["gestion"], staff["tech2"]
+    newsletter.settings_save(
+        actor=manager,
+        sender_name="Éditeur démo — Soutien technique",
+        postal_address="1000, rue Sherbrooke Ouest\nMontréal (Québec) H3A 0A1",
+        reach="soutien@editeur.example · 514 555-0100",
+    )
+    newsletter.consent_text_add(
+        actor=manager,
+        version=f"{timezone.localdate():%Y-%m}",
+        text_fr="J'accepte de recevoir l'infolettre technique mensuelle de l'Éditeur démo. "
+        "Je peux me désabonner en tout temps depuis chaque numéro.",
+        text_en="I agree to receive the Demo Publisher's monthly technical newsletter. "
+        "I can unsubscribe at any time from any issue.",
+    )
+    julie, sarah, marc, john = (contacts[k] for k in ("julie", "sarah", "marc", "john"))
+    newsletter.subscribe(actor=julie, email=julie.email, language="fr", source="portal")
+    newsletter.subscribe(actor=tech2, email=sarah.email, language="en", source="console")
+    newsletter.subscribe(actor=manager, email=marc.email, kind="implied", source="contract")
+    newsletter.subscribe(actor=None, email="curieuse@exemple.org", source="public_form")
+    gone, _event = newsletter.subscribe(actor=tech2, email="ancien@exemple.org", source="console")
+    newsletter.unsubscribe(subscriber=gone, source="link")
+    newsletter.subscribe(actor=tech2, email=john.email, language="en", source="console")
+    newsletter.suppress(actor=manager, email=john.email, detail="550 5.1.1 (démo)")
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    sent = issues.issue_create(
+        actor=manager,
+        month=last_month,
+        from_knowledge_base=True,
+        intro_fr="Bonjour! Voici les nouveautés techniques du mois.",
+        intro_en="Hello! Here is the month's technical news.",
+    )
+    issues.issue_send(actor=manager, issue=sent)
+    t = _file(
+        manager,
+        sarah,
+        "News items vanish after publishing",
+        "Published news items disappear from the home page after a few minutes.",
+        Channel.WEB,
+        100,
+    )
+    services.ticket_set_level(actor=manager, ticket=t, level=2)
+    services.message_add(
+        actor=tech2,
+        ticket=t,
+        kind=MessageKind.REPLY,
+        body="The page cache kept an old copy; version 4.2.2 refreshes it on publication.",
+    )
+    t = services.ticket_change_status(actor=tech2, ticket=t, status=Status.RESOLVED)
+    issues.problem_mark(
+        actor=manager,
+        ticket=t,
+        title_fr="Les nouvelles publiées disparaissaient de l'accueil",
+        title_en="Published news vanished from the home page",
+        summary_fr="Le cache des pages gardait une ancienne copie. La version 4.2.2 le "
+        "rafraîchit à chaque publication.",
+        summary_en="The page cache kept an old copy. Version 4.2.2 refreshes it on every "
+        "publication.",
+    )
+    issues.issue_create(
+        actor=manager,
+        from_knowledge_base=True,
+        intro_fr="Bonjour! Les articles du mois et un problème résolu à connaître.",
+        intro_en="Hello! This month's articles and a solved problem worth knowing.",
+    )
 
 
 def _next_weekday(weekday: int, hour: int, minute: int = 0, weeks: int = 0) -> datetime:

@@ -217,6 +217,8 @@ class SmtpCapture:
     port: int = field(default_factory=free_port)
     messages: list[Captured] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    # Addresses answered "try again later" (4xx) at RCPT.
+    defer: set[str] = field(default_factory=set)
 
     def start(self) -> None:
         from aiosmtpd.controller import Controller
@@ -227,6 +229,8 @@ class SmtpCapture:
             async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
                 if address.lower() in capture.refuse:
                     return "550 5.1.1 No such user here"
+                if address.lower() in capture.defer:
+                    return "451 4.3.0 Try again later"
                 envelope.rcpt_tos.append(address)
                 return "250 OK"
 
@@ -245,3 +249,4 @@ class SmtpCapture:
     def clear(self) -> None:
         self.messages.clear()
         self.refuse.clear()
+        self.defer.clear()

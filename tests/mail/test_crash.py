@@ -4,42 +4,19 @@ message exactly once (tests/mail/crash_driver.py does the killing in its own pro
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
-import psycopg
 import pytest
-from django.conf import settings
 
+from tests.databases import own_database, process_env
 from tests.mail.servers import PASSWORD, Dovecot
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
-ROOT = Path(__file__).resolve().parents[2]
 STEPS = ["stored", "committed", "before_flag", "during_flag", "flagged", "processed"]
 NTHS = [1, 2, 3]
 PER_ROUND = 2
-
-
-def _database(tmp_path: Path):
-    """A database of the driver's own: a SQLite file, or a fresh PostgreSQL database."""
-    url = str(settings.DATABASE_URL)
-    if not url.startswith("postgres"):
-        return f"sqlite:///{tmp_path / 'crash.sqlite3'}", None
-    parts = urlparse(url)
-    name = f"{parts.path.lstrip('/')}_crash_{os.getpid()}"
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return parts._replace(path=f"/{name}").geturl(), drop
 
 
 @pytest.mark.timeout_sensitive
@@ -47,14 +24,8 @@ def test_killing_the_import_at_every_step_never_loses_nor_doubles_a_message(
     dovecot: Dovecot, tmp_path
 ):
     users = {action: dovecot.new_user() for action in ("flag", "move", "delete")}
-    url, drop = _database(tmp_path)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SOUTIEN_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "soutien.config.settings.test",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-    }
+    url, drop = own_database(tmp_path, "crash")
+    env = process_env(url, tmp_path)
     config = {
         "host": dovecot.host,
         "port": dovecot.port,

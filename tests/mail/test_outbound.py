@@ -17,6 +17,7 @@ from soutien.agreements.services import agreement_create
 from soutien.contracts.services import contract_create, time_entry_create
 from soutien.notifications import agreements as notify_agreements
 from soutien.notifications import events as notify
+from soutien.notifications import newsletter
 from soutien.notifications.models import Notification
 from soutien.outbound import delivery, kinds, outbox, rendering
 from soutien.outbound.models import OutboundEmail
@@ -69,6 +70,9 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
     )  # fmt: skip
     training_services.session_ask_another_date(actor=marc, session=session, note="Jeudi?")
     training_services.session_cancel(actor=trainer, session=session)
+    newsletter.subscription_to_confirm(
+        address="who@else.example", language=language, url="https://x.example/c/1", sender="EBI"
+    )
     notify.sender_refused(
         address="who@else.example", language=language, subject="Allô?", in_reply_to="q@x",
         mailbox_address="support@example.com",

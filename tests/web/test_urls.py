@@ -16,6 +16,9 @@ from soutien.contracts.models import HourBank, Plan
 from soutien.contracts.services import time_entry_create
 from soutien.kb import services as kb_services
 from soutien.kb.models import Category, Kind
+from soutien.newsletter import issues, tokens
+from soutien.newsletter import services as newsletter_services
+from soutien.newsletter.models import ConsentText, ResolvedProblem, Suppression
 from soutien.sla import configuration
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
@@ -51,6 +54,37 @@ def test_each_site_has_one_namespace_and_names_are_unique():
     assert namespaces == set(SITES)
     names = [name for name, _ in ROUTES]
     assert len(names) == len(set(names))
+
+
+def _newsletter(manager, tech1, ticket) -> dict[str, object]:
+    """A published issue with an image, a subscriber, a problem worth telling, a suppression."""
+    ConsentText.objects.create(version="v1", text_fr="Oui.", text_en="Yes.")
+    newsletter_services.settings_save(
+        actor=manager, sender_name="EBI", postal_address="Montréal", reach="soutien@ebi.example"
+    )
+    reader, _ = newsletter_services.subscribe(actor=tech1, email="r@x.example", source="console")
+    _, request = newsletter_services.subscribe(
+        actor=None, email="q@x.example", source="public_form"
+    )
+    issue = issues.issue_create(actor=manager, month=date(2026, 11, 1), intro_fr="a", intro_en="b")
+    image = issues.issue_image_add(actor=manager, issue=issue, name="a.png", content=PNG)
+    issues.issue_send(actor=manager, issue=issue)
+    problem = ResolvedProblem.objects.create(
+        ticket=ticket, title_fr="a", title_en="b", summary_fr="c", summary_en="d"
+    )
+    suppression = Suppression.objects.create(email="gone@x.example", reason="manual")
+    assert request is not None
+    return {
+        "issue_id": issue.pk,
+        "month": issue.slug,
+        "key": image.key.hex,
+        "language": "en",
+        "subscriber_id": reader.pk,
+        "token": tokens.reader_token(reader.pk),
+        "confirmation": tokens.confirmation_token(request.pk),
+        "problem_id": problem.pk,
+        "suppression_id": suppression.pk,
+    }
 
 
 def _agreement_sent(manager, client_admin):
@@ -115,6 +149,7 @@ def world(publish, writer, manager, tech1, org, client_admin):
         ends_at=start + timedelta(days=8),
     )  # fmt: skip
     feed = training_services.calendar_feed_create(actor=manager)
+    newsletter = _newsletter(manager, tech1, ticket)
     bank = HourBank.objects.order_by("pk").first()
     plan = Plan.objects.order_by("pk").first()
     assert bank is not None
@@ -146,6 +181,7 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "time_off_id": time_off.pk,
         "feed_id": feed.pk,
         "room_id": room.pk,
+        **newsletter,
     }
     visitors = {
         "public": Client(),
@@ -161,6 +197,8 @@ def test_every_url_gives_back_its_name_and_answers_the_person_it_is_for(world, n
     kwargs = {param: values[param] for param in params}
     if name == "public:category":
         kwargs["slug"] = category.slug
+    if name == "public:newsletter_confirm":
+        kwargs["token"] = values["confirmation"]
     path = reverse(name, kwargs=kwargs)
     assert resolve(path).view_name == name
     response = visitors[name.split(":")[0]].get(path)

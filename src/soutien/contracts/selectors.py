@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet, Sum
 
 from soutien.accounts.models import Organization
-from soutien.contracts.models import Allocation, HourBank, Subscription, TimeEntry
+from soutien.contracts.models import Allocation, HourBank, LicenseContract, Subscription, TimeEntry
 
 
 def banks_of(organization: Organization) -> QuerySet[HourBank]:
@@ -97,3 +98,35 @@ def overage_minutes_by_organization() -> dict[int, int]:
         .annotate(total=Sum("overage_minutes"))
     )
     return {row["organization_id"]: row["total"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """What ties an organization to the vendor for the longest: a contract or a plan."""
+
+    source: str  # "contract" or "plan"
+    reference: str  # the contract's reference, or the plan's code
+    ends_on: date
+
+
+def business_relationship(organization_id: int) -> Relationship | None:
+    """The organization's contract or plan subscription that ends last, if it has any."""
+    contract = (
+        LicenseContract.objects.filter(organization_id=organization_id)
+        .order_by("-ends_on", "-id")
+        .values_list("reference", "ends_on")
+        .first()
+    )
+    plan = (
+        Subscription.objects.filter(organization_id=organization_id)
+        .order_by("-ends_on", "-id")
+        .values_list("plan__code", "ends_on")
+        .first()
+    )
+    found = [
+        Relationship(source, reference, ends_on)
+        for source, row in (("contract", contract), ("plan", plan))
+        if row is not None
+        for reference, ends_on in [row]
+    ]
+    return max(found, key=lambda r: r.ends_on, default=None)

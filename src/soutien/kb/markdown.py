@@ -22,25 +22,39 @@ ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"st
 IMAGE_PREFIX = "/aide/fichiers/"
 
 
-def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src" and not value.startswith(IMAGE_PREFIX):
-        return None
-    return value
-
-
 # An image whose source was refused is dropped whole.
 _IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
 
-def render(source: str) -> str:
-    """Markdown to safe HTML: no script, no event handler, no foreign image, links marked."""
+def render(
+    source: str,
+    *,
+    images: str = IMAGE_PREFIX,
+    site_url: str = "",
+    link_rel: str = "noopener noreferrer nofollow",
+) -> str:
+    """Markdown to safe HTML: no script, no event handler, no foreign image, links marked.
+
+    `images`: the only path images may come from. `site_url`: make the site's own addresses
+    absolute (for an email).
+    """
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src":
+            path = value.removeprefix(site_url) if site_url else value
+            return site_url + path if path.startswith(images) else None
+        on_site = value.startswith("/") and not value.startswith("//")
+        if site_url and attribute == "href" and on_site:
+            return site_url + value
+        return value
+
     cleaned = nh3.clean(
         _md.render(source),
         tags=TAGS,
         attributes=ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-        attribute_filter=_attribute_filter,
+        link_rel=link_rel,
+        attribute_filter=keep,
     )
     return _IMAGE_WITHOUT_SOURCE.sub("", cleaned)
 

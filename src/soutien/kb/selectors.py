@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet, Sum
@@ -400,3 +400,42 @@ def support_page_context(language: str) -> dict[str, object]:
         for plan in Plan.objects.filter(is_active=True).select_related("calendar")
     ]
     return {"contact": contact, "levels": levels, "plans": plans}
+
+
+# --- for the newsletter ---------------------------------------------------------------------------
+
+
+def public_published_between(start: datetime, end: datetime) -> list[Article]:
+    """Public articles first published in [start, end), every language version, oldest first."""
+    return list(
+        articles_visible_to(None)
+        .filter(published_at__gte=start, published_at__lt=end)
+        .only(*LIST_FIELDS)
+        .order_by("published_at", "id")
+    )
+
+
+def public_most_viewed_between(first: date, last: date, *, limit: int = 5) -> list[str]:
+    """Translation groups of the public articles most viewed from `first` to `last` (local
+    dates, both included), views of every language version added up, most first."""
+    rows = (
+        ArticleDay.objects.filter(
+            day__gte=first,
+            day__lte=last,
+            article__status=ArticleStatus.PUBLISHED,
+            article__visibility=Visibility.PUBLIC,
+        )
+        .values("article__group")
+        .annotate(views=Sum("views"))
+        .filter(views__gt=0)
+        .order_by("-views", "article__group")[:limit]
+    )
+    return [row["article__group"] for row in rows]
+
+
+def public_versions(groups: Sequence[str]) -> dict[str, dict[str, Article]]:
+    """For each translation group, its public published articles by language."""
+    found: dict[str, dict[str, Article]] = {}
+    for article in articles_visible_to(None).filter(group__in=list(groups)).only(*LIST_FIELDS):
+        found.setdefault(article.group, {})[article.language] = article
+    return found

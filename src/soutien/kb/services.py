@@ -297,7 +297,8 @@ def article_link_translation(*, actor: User, article: Article, other: Article) -
     return other
 
 
-def _image_type(head: bytes) -> str | None:
+def image_type(head: bytes) -> str | None:
+    """The content type of an image file from its first 16 bytes (PNG, JPEG, GIF, WebP)."""
     for magic, content_type in IMAGE_TYPES.items():
         if head.startswith(magic):
             return content_type
@@ -311,7 +312,7 @@ def article_file_add(*, actor: User, article: Article, name: str, content: bytes
     require_staff(actor, STAFF_ONLY)
     if len(content) > MAX_IMAGE_BYTES:
         raise InvalidInput(_("An image is limited to 5 MB."), field="file")
-    content_type = _image_type(content[:16])
+    content_type = image_type(content[:16])
     if content_type is None:
         raise InvalidInput(_("Only PNG, JPEG, GIF and WebP images can be added."), field="file")
     name = re.sub(r"[^\w.-]+", "-", name.rsplit("/", 1)[-1]).strip("-.")[:150] or "image"

@@ -11,5 +11,6 @@ class NotificationsConfig(AppConfig):
         from soutien.notifications import (  # noqa: F401  (register the kinds of email)
             agreements,
             emails,
+            newsletter,
             training,
         )

@@ -28,6 +28,7 @@ class Notification(models.Model):
         AGREEMENT_DISPUTED = "agreement_disputed", _("Delivery disputed by the client")
         AGREEMENT_CANCELLED = "agreement_cancelled", _("Development agreement cancelled")
         MILESTONE_LATE = "milestone_late", _("Milestone late")
+        NEWSLETTER_SENT = "newsletter_sent", _("Newsletter issue sent")
 
     recipient = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

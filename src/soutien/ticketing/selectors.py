@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from soutien.accounts.models import User
-from soutien.ticketing.models import Attachment, Event, Message, MessageKind, Ticket
+from soutien.ticketing.models import Attachment, Event, Message, MessageKind, Status, Ticket
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
@@ -62,3 +64,27 @@ def attachment_for(user: User, attachment_id: int) -> Attachment:
 
 def history_of(ticket: Ticket) -> QuerySet[Event]:
     return ticket.events.select_related("actor")
+
+
+def last_request_at(contact_id: int) -> datetime | None:
+    """When the contact's latest request arrived (an inquiry, for implied consent)."""
+    return (
+        Ticket.objects.filter(contact_id=contact_id)
+        .order_by("-received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+
+
+def resolved_between(level: int, start: datetime, end: datetime) -> QuerySet[Ticket]:
+    """Requests of a level resolved in [start, end), still resolved or closed, latest first."""
+    return (
+        Ticket.objects.filter(
+            level=level,
+            resolved_at__gte=start,
+            resolved_at__lt=end,
+            status__in=[Status.RESOLVED, Status.CLOSED],
+        )
+        .select_related("organization")
+        .order_by("-resolved_at", "-id")
+    )

@@ -15,7 +15,9 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from soutien.accounts.models import Language
 from soutien.core.errors import ServiceError
+from soutien.newsletter.models import Topic
 from soutien.ticketing.services import Upload
 
 
@@ -69,3 +71,15 @@ def reporting(request: HttpRequest, done: str) -> Iterator[None]:
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
+
+
+class NewsletterChoicesForm(forms.Form):
+    """The language a reader gets the newsletter in, and the topics they want."""
+
+    language = forms.ChoiceField(label=_("Language of the newsletter"), choices=Language.choices)
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"),
+        choices=Topic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one topic, or unsubscribe.")},
+    )

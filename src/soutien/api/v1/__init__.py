@@ -14,6 +14,7 @@ from soutien.api.v1 import (
     auth,
     contracts,
     kb,
+    newsletter,
     organizations,
     sla,
     tickets,
@@ -44,6 +45,7 @@ api.add_router("/attachments", tickets.attachments_router)
 api.add_router("", time_entries.router)
 api.add_router("", agreements.router)
 api.add_router("/kb", kb.router)
+api.add_router("/newsletter", newsletter.router)
 api.add_router("", training.router)
 api.add_router("/feeds", training.feeds_router)
 

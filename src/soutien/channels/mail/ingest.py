@@ -26,6 +26,7 @@ from soutien.channels.mail.content import INLINE_IMAGE_TYPES, sanitize_html, tri
 from soutien.channels.mail.models import ContactFax, InboundEmail, Mailbox, ServerCopy
 from soutien.channels.mail.parsing import ParsedEmail, Unreadable, clean_text, parse
 from soutien.core.errors import NotAllowed, ServiceError
+from soutien.newsletter import services as newsletter
 from soutien.notifications import events as notify
 from soutien.ticketing import attachments
 from soutien.ticketing.models import Attachment, Channel, MessageKind, Ticket
@@ -237,12 +238,24 @@ def _link_images(ticket: Ticket, message_pk: int | None, content_ids: list[str])
     return {cid: pk for cid, pk in zip(content_ids, stored, strict=False) if cid}
 
 
+def _bounced_newsletter(parsed: ParsedEmail) -> str:
+    """A hard bounce of a newsletter copy puts its address on the suppression list."""
+    report = parsed.report
+    if report is None or not report.failed_for_good:
+        return ""
+    detail = "; ".join(" ".join(item) for item in report.recipients if item[1] == "failed")
+    suppressed = newsletter.hard_bounce(message_ids=report.original_ids, detail=detail)
+    if not suppressed:
+        return ""
+    return f"; newsletter copy bounced: {', '.join(suppressed)} gets no more issues"
+
+
 def _ingest(email: InboundEmail, parsed: ParsedEmail, context: Context) -> Outcome:
     mailbox = email.mailbox
     fax = bool(mailbox and mailbox.is_fax_gateway)
     noise = rules.noise_reason(parsed, own_addresses=context.own, fax_gateway=fax)
     if noise:
-        return Outcome(InboundEmail.Status.IGNORED, noise)
+        return Outcome(InboundEmail.Status.IGNORED, noise + _bounced_newsletter(parsed))
     language = mailbox.language if mailbox else settings.LANGUAGE_CODE
     at = _moment(email)
     if fax:

@@ -85,6 +85,22 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class DeliveryReport:
+    """What a delivery status notification (RFC 3464) says: what became of the message for
+    each recipient, and which message it was (the Message-IDs of the copy it quotes)."""
+
+    recipients: tuple[tuple[str, str, str], ...] = ()  # (final recipient, action, status)
+    original_ids: tuple[str, ...] = ()
+
+    @property
+    def failed_for_good(self) -> bool:
+        """A recipient the message could not be delivered to, permanently (5.x.x)."""
+        return any(
+            action == "failed" and status.startswith("5") for _, action, status in self.recipients
+        )
+
+
+@dataclass(frozen=True)
 class ParsedEmail:
     message_id: str
     from_address: str
@@ -109,6 +125,8 @@ class ParsedEmail:
     x_loop: tuple[str, ...] = ()
     content_language: str = ""
     defects: tuple[str, ...] = field(default=())
+    # A delivery status notification's findings (None for any other message).
+    report: DeliveryReport | None = None
 
 
 def clean_text(value: str, limit: int | None = None) -> str:
@@ -381,6 +399,57 @@ def _walk(msg: Message, defects: list[str]) -> tuple[list[str], list[str], list[
     return texts, htmls, attachments
 
 
+def _status_fields(part: Message) -> list[dict[str, str]]:
+    """The field blocks of a message/delivery-status part, names in lower case."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        blocks = [
+            {k.lower(): _one_line(str(v), 300) for k, v in b.items()}
+            for b in payload
+            if isinstance(b, Message)
+        ]
+    else:
+        text = payload if isinstance(payload, str) else ""
+        blocks = []
+        for chunk in re.split(r"\r?\n\s*\r?\n", text):
+            fields = {}
+            for line in chunk.splitlines():
+                name, colon, value = line.partition(":")
+                if colon and name.strip() and not line[:1].isspace():
+                    fields[name.strip().lower()] = _one_line(value, 300)
+            blocks.append(fields)
+    return blocks
+
+
+def delivery_report(msg: Message) -> DeliveryReport | None:
+    """The findings of a delivery status notification; None if `msg` is not one."""
+    if msg.get_content_type() != "multipart/report":
+        return None
+    recipients: list[tuple[str, str, str]] = []
+    originals: list[str] = []
+    for seen, part in enumerate(msg.walk()):
+        if seen > MAX_PARTS:
+            break
+        ctype = part.get_content_type()
+        if ctype == "message/delivery-status":
+            for fields in _status_fields(part):
+                if "action" not in fields:
+                    continue
+                recipient = fields.get("final-recipient", "").rpartition(";")[2].strip().lower()
+                status = fields.get("status", "").split()[0] if fields.get("status") else ""
+                recipients.append((recipient[:254], fields["action"].lower()[:20], status[:20]))
+        elif ctype in ("text/rfc822-headers", "message/rfc822-headers"):
+            headers = part.get_payload(decode=True)
+            text = decode_bytes(headers, None) if isinstance(headers, bytes) else ""
+            quoted = email.message_from_string(text.lstrip(), policy=_policy())
+            originals += _ids(header(quoted, "Message-ID"))
+        elif ctype == "message/rfc822":
+            inner = part.get_payload(0) if part.is_multipart() else None
+            if isinstance(inner, Message):
+                originals += _ids(header(inner, "Message-ID"))
+    return DeliveryReport(tuple(recipients), tuple(dict.fromkeys(originals)))
+
+
 def parse(raw: bytes) -> ParsedEmail:
     """The whole message as plain data; raises `Unreadable` only when nothing sensible remains."""
     from soutien.channels.mail.content import html_to_text
@@ -452,4 +521,13 @@ def parse(raw: bytes) -> ParsedEmail:
         x_loop=tuple(clean_text(v, 254).strip().lower() for v in raw_headers.get("x-loop", [])),
         content_language=header(msg, "Content-Language", raw_headers).lower()[:20],
         defects=tuple(dict.fromkeys(defects)),
+        report=_report(msg, defects),
     )
+
+
+def _report(msg: Message, defects: list[str]) -> DeliveryReport | None:
+    try:
+        return delivery_report(msg)
+    except Exception as exc:
+        defects.append(f"unreadable delivery report: {type(exc).__name__}")
+        return None

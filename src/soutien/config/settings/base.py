@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "soutien.outbound",
     "soutien.notifications",
     "soutien.kb",
+    "soutien.newsletter",
     "soutien.training",
     "soutien.agreements",
     "soutien.channels.mail",
@@ -187,6 +188,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # automatic answers (acknowledgements, refusals) one address may get per hour (loop breaker).
 SOUTIEN_MAIL_MAX_MESSAGE_BYTES = e.envint("SOUTIEN_MAIL_MAX_MESSAGE_BYTES", 80 * 1024 * 1024)
 SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR = e.envint("SOUTIEN_MAIL_AUTO_REPLIES_PER_HOUR", 5)
+
+# Newsletter: a batch a sender took and has not finished after this many seconds is taken back
+# (its sender died); raise it if batches take longer to send at the configured pace.
+SOUTIEN_NEWSLETTER_CLAIM_SECONDS = e.envint("SOUTIEN_NEWSLETTER_CLAIM_SECONDS", 120)
 
 # API tokens expire; a client can ask for a shorter life, never a longer one.
 SOUTIEN_API_TOKEN_DAYS = e.envint("SOUTIEN_API_TOKEN_DAYS", 30)

@@ -7,6 +7,7 @@ from soutien.web.console.views import (
     agreements,
     kb,
     mail,
+    newsletter,
     notifications,
     organizations,
     plans,
@@ -193,4 +194,85 @@ urlpatterns = [
     path("salles/", agenda.room_list, name="rooms"),
     path("salles/nouvelle/", agenda.room_edit, name="room_new"),
     path("salles/<int:room_id>/", agenda.room_edit, name="room"),
+    # The newsletter.
+    path("infolettre/", newsletter.home, name="newsletter"),
+    path("infolettre/brouillon/", newsletter.draft, name="newsletter_draft"),
+    path("infolettre/numeros/<int:issue_id>/", newsletter.issue_detail, name="newsletter_issue"),
+    path(
+        "infolettre/numeros/<int:issue_id>/progression/",
+        newsletter.issue_progress,
+        name="newsletter_issue_progress",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/apercu/<str:language>/",
+        newsletter.issue_preview,
+        name="newsletter_issue_preview",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/test/",
+        newsletter.issue_test,
+        name="newsletter_issue_test",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/planifier/",
+        newsletter.issue_schedule,
+        name="newsletter_issue_schedule",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/deplanifier/",
+        newsletter.issue_unschedule,
+        name="newsletter_issue_unschedule",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/envoyer/",
+        newsletter.issue_send,
+        name="newsletter_issue_send",
+    ),
+    path(
+        "infolettre/numeros/<int:issue_id>/image/",
+        newsletter.issue_image,
+        name="newsletter_issue_image",
+    ),
+    path("infolettre/abonnes/", newsletter.subscriber_list, name="newsletter_subscribers"),
+    path(
+        "infolettre/abonnes/nouveau/", newsletter.subscriber_add, name="newsletter_subscriber_add"
+    ),
+    path(
+        "infolettre/abonnes/<int:subscriber_id>/",
+        newsletter.subscriber_detail,
+        name="newsletter_subscriber",
+    ),
+    path(
+        "infolettre/abonnes/<int:subscriber_id>/desabonner/",
+        newsletter.subscriber_unsubscribe,
+        name="newsletter_subscriber_unsubscribe",
+    ),
+    path(
+        "infolettre/abonnes/<int:subscriber_id>/tacite/",
+        newsletter.subscriber_implied,
+        name="newsletter_subscriber_implied",
+    ),
+    path("infolettre/problemes/", newsletter.problems, name="newsletter_problems"),
+    path(
+        "infolettre/problemes/demandes/<int:ticket_id>/",
+        newsletter.problem_mark,
+        name="newsletter_problem_mark",
+    ),
+    path(
+        "infolettre/problemes/<int:problem_id>/retirer/",
+        newsletter.problem_unmark,
+        name="newsletter_problem_unmark",
+    ),
+    path("infolettre/reglages/", newsletter.settings, name="newsletter_settings"),
+    path(
+        "infolettre/reglages/textes/",
+        newsletter.consent_text_add,
+        name="newsletter_consent_text_add",
+    ),
+    path("infolettre/reglages/exclusions/", newsletter.suppress, name="newsletter_suppress"),
+    path(
+        "infolettre/reglages/exclusions/<int:suppression_id>/retirer/",
+        newsletter.unsuppress,
+        name="newsletter_unsuppress",
+    ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from soutien.web.forms import MultipleFileField
+from soutien.web.forms import MultipleFileField, NewsletterChoicesForm
 
 
 class NewRequestForm(forms.Form):
@@ -33,3 +33,13 @@ class AnotherDateForm(forms.Form):
         required=False,
         max_length=2000,
     )
+
+
+class PortalSubscribeForm(NewsletterChoicesForm):
+    """A signed-in contact subscribes their own address: their consent counts at once."""
+
+    agree = forms.BooleanField(
+        label=_("I agree to the text above."),
+        error_messages={"required": _("Check this box to subscribe.")},
+    )
+    text_version = forms.CharField(widget=forms.HiddenInput, max_length=40)

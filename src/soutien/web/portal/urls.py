@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from soutien.web.portal.views import agreements, banks, statements, tickets, training
+from soutien.web.portal.views import agreements, banks, newsletter, statements, tickets, training
 
 app_name = "portal"
 
@@ -39,4 +39,8 @@ urlpatterns = [
         training.session_invitation,
         name="session_invitation",
     ),
+    path("infolettre/", newsletter.newsletter, name="newsletter"),
+    path("infolettre/abonnement/", newsletter.subscribe, name="newsletter_subscribe"),
+    path("infolettre/preferences/", newsletter.preferences, name="newsletter_preferences"),
+    path("infolettre/desabonnement/", newsletter.unsubscribe, name="newsletter_unsubscribe"),
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from soutien.accounts import services as account_services
 from soutien.core.errors import TooManyAttempts
+from soutien.web.forms import NewsletterChoicesForm
 
 
 class SignInForm(AuthenticationForm):
@@ -36,3 +37,18 @@ class SignInForm(AuthenticationForm):
             self.confirm_login_allowed(user)
             self.user_cache = user
         return self.cleaned_data
+
+
+class SubscribeForm(NewsletterChoicesForm):
+    """The public subscription form; the address's owner confirms from an email."""
+
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    agree = forms.BooleanField(
+        label=_("I agree to the text above."),
+        error_messages={"required": _("Check this box to subscribe.")},
+    )
+    text_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    # Left empty by people (it is hidden); robots fill every field.
+    website = forms.CharField(label=_("Leave this empty"), required=False, max_length=200)
+
+    field_order = ["email", "language", "topics", "agree", "text_version", "website"]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from soutien.web.public.views import auth, kb, support
+from soutien.web.public.views import auth, kb, newsletter, support
 
 app_name = "public"
 
@@ -22,4 +22,28 @@ urlpatterns = [
     path("aide/fichiers/<int:file_id>/", kb.article_file, name="file_bare"),
     path("aide/fichiers/<int:file_id>/<str:name>", kb.article_file, name="file"),
     path("aide/<str:kind_slug>/", kb.kind_list, name="kind"),
+    # The newsletter: its archive and feeds, subscribing, and the links of every issue.
+    path("infolettre/", newsletter.archive, name="newsletter"),
+    path("infolettre/abonnement/", newsletter.subscribe, name="newsletter_subscribe"),
+    path("infolettre/flux.atom", newsletter.feed, {"kind": "atom"}, name="newsletter_atom"),
+    path("infolettre/flux.rss", newsletter.feed, {"kind": "rss"}, name="newsletter_rss"),
+    path("infolettre/images/<str:key>", newsletter.image, name="newsletter_image"),
+    path(
+        "infolettre/confirmation/<str:token>/",
+        newsletter.confirm,
+        name="newsletter_confirm",
+    ),
+    path(
+        "infolettre/desabonnement/<str:token>/",
+        newsletter.unsubscribe,
+        name="newsletter_unsubscribe",
+    ),
+    path(
+        "infolettre/preferences/<str:token>/",
+        newsletter.preferences,
+        name="newsletter_preferences",
+    ),
+    path("infolettre/<str:month>/", newsletter.issue, name="newsletter_issue"),
+    # RFC 8058 one-click unsubscribe (the List-Unsubscribe address): POST, no session.
+    path("newsletter/unsubscribe/<str:token>", newsletter.one_click, name="newsletter_one_click"),
 ]
