@@ -181,6 +181,7 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "time_off_id": time_off.pk,
         "feed_id": feed.pk,
         "room_id": room.pk,
+        "user_id": contact.pk,
         **newsletter,
     }
     visitors = {

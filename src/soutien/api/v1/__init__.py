@@ -20,6 +20,7 @@ from soutien.api.v1 import (
     tickets,
     time_entries,
     training,
+    users,
 )
 from soutien.core.errors import ServiceError
 from soutien.training.booking import BookingConflict
@@ -48,6 +49,7 @@ api.add_router("/kb", kb.router)
 api.add_router("/newsletter", newsletter.router)
 api.add_router("", training.router)
 api.add_router("/feeds", training.feeds_router)
+api.add_router("", users.router)
 
 
 @api.exception_handler(ServiceError)

@@ -10,6 +10,7 @@ from soutien.web.console.views import (
     newsletter,
     notifications,
     organizations,
+    people,
     plans,
     queue,
     settings,
@@ -97,6 +98,15 @@ urlpatterns = [
         statements.statement,
         name="statement",
     ),
+    # People: contacts, invitations, deactivation.
+    path(
+        "organisations/<int:organization_id>/contacts/",
+        people.contact_add,
+        name="contact_add",
+    ),
+    path("personnes/<int:user_id>/invitation/", people.user_invite, name="user_invite"),
+    path("personnes/<int:user_id>/desactiver/", people.user_deactivate, name="user_deactivate"),
+    path("personnes/<int:user_id>/reactiver/", people.user_reactivate, name="user_reactivate"),
     path("banques/<int:bank_id>/", organizations.bank_detail, name="bank"),
     path("depassements/", organizations.overage, name="overage"),
     # Settings: plans, service calendars and their closures, the published policy.
@@ -117,6 +127,7 @@ urlpatterns = [
         name="closure_remove",
     ),
     path("reglages/politique/", settings.policy, name="policy"),
+    path("reglages/confidentialite/", people.privacy_officer_edit, name="privacy_officer"),
     # The knowledge base.
     path("aide/", kb.article_list, name="kb_articles"),
     path("aide/chiffres/", kb.figures, name="kb_figures"),

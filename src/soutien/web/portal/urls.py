@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from soutien.web.portal.views import agreements, banks, newsletter, statements, tickets, training
+from soutien.web.portal.views import (
+    agreements,
+    banks,
+    contacts,
+    newsletter,
+    statements,
+    tickets,
+    training,
+)
 
 app_name = "portal"
 
@@ -14,6 +22,15 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/repondre/", tickets.ticket_reply, name="ticket_reply"),
     path("demandes/<int:ticket_id>/resolue/", tickets.ticket_resolve, name="ticket_resolve"),
     path("releve/", statements.statement, name="statement"),
+    # A client administrator's people.
+    path("contacts/", contacts.contact_list, name="contacts"),
+    path("contacts/<int:user_id>/invitation/", contacts.contact_invite, name="contact_invite"),
+    path(
+        "contacts/<int:user_id>/desactiver/", contacts.contact_deactivate, name="contact_deactivate"
+    ),
+    path(
+        "contacts/<int:user_id>/reactiver/", contacts.contact_reactivate, name="contact_reactivate"
+    ),
     path("ententes/", agreements.agreement_list, name="agreements"),
     path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
     path(

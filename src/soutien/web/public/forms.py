@@ -39,6 +39,14 @@ class SignInForm(AuthenticationForm):
         return self.cleaned_data
 
 
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
 class SubscribeForm(NewsletterChoicesForm):
     """The public subscription form; the address's owner confirms from an email."""
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from soutien.web.public.views import auth, kb, newsletter, support
+from soutien.web.public.views import auth, invitations, kb, newsletter, privacy, support
 
 app_name = "public"
 
@@ -11,6 +11,15 @@ urlpatterns = [
     path("connexion/", auth.SignInView.as_view(), name="login"),
     path("deconnexion/", auth.sign_out, name="logout"),
     path("soutien/", support.support_page, name="support"),
+    # Getting in by email, and the privacy page (Law 25).
+    path("invitation/<str:token>/", invitations.invitation, name="invitation"),
+    path("mot-de-passe/oublie/", invitations.password_reset, name="password_reset"),
+    path(
+        "mot-de-passe/nouveau/<str:token>/",
+        invitations.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("confidentialite/", privacy.privacy, name="privacy"),
     # The help centre.
     path("aide/", kb.home, name="help"),
     path("aide/recherche/", kb.search, name="search"),
