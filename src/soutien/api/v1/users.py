@@ -57,18 +57,6 @@ class PersonOut(Schema):
     is_active: bool
     access: str
 
-    @staticmethod
-    def resolve_organization(obj: User) -> int | None:
-        return obj.organization_id
-
-    @staticmethod
-    def resolve_name(obj: User) -> str:
-        return obj.display_name
-
-    @staticmethod
-    def resolve_role(obj: User) -> str:
-        return obj.client_role
-
 
 def _person(actor: User, user_id: int) -> User:
     """A person the caller may see (staff: anyone; a client: its organization); else 404."""
