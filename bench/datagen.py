@@ -179,7 +179,7 @@ def _spread(salt: int) -> str:
 TICKETS_SQL = f"""
     INSERT INTO ticketing_ticket (
         organization_id, contact_id, subject, body, channel, received_at, level, assignee_id,
-        status, created_at, updated_at, resolved_at, closed_at, sla_terms
+        status, created_at, updated_at, resolved_at, closed_at, sla_terms, kind, resolution_terms
     )
     SELECT org, contact, subject, body, channel, received, lvl,
            CASE lvl WHEN 1 THEN (%(tech1)s)[1 + (n %% cardinality(%(tech1)s))]
@@ -188,7 +188,7 @@ TICKETS_SQL = f"""
            st, received, received + make_interval(secs => (n %% 72) * 3600),
            CASE WHEN st IN ('resolved', 'closed') THEN received + interval '2 days' END,
            CASE WHEN st = 'closed' THEN received + interval '16 days' END,
-           '{{}}'
+           '{{}}', 'support', '{{}}'
     FROM (
         SELECT n,
                (%(organizations)s)[1 + (n %% cardinality(%(organizations)s))] AS org,
