@@ -230,9 +230,9 @@ MESSAGES_SQL = """
 # One time entry for each request that was worked on, drawn from its organization's contract bank.
 ENTRIES_SQL = """
     INSERT INTO contracts_timeentry (ticket_id, organization_id, technician_id, started_at, minutes,
-                                     note, overage_minutes, created_at, updated_at)
+                                     note, overage_minutes, created_at, updated_at, service)
     SELECT t.id, t.organization_id, t.assignee_id, t.received_at + interval '1 hour', 15 + (t.id %% 46),
-           'Analyse et correctif', 0, t.received_at + interval '2 hours', t.received_at + interval '2 hours'
+           'Analyse et correctif', 0, t.received_at + interval '2 hours', t.received_at + interval '2 hours', ''
     FROM ticketing_ticket t
     WHERE t.id BETWEEN %(first)s AND %(last)s AND t.assignee_id IS NOT NULL AND t.status <> 'new'
 """
