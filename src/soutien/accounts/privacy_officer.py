@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -13,11 +14,24 @@ from soutien.accounts.permissions import require_manager
 from soutien.core.errors import InvalidInput
 
 SINGLETON = 1
+CACHE_KEY = "soutien:privacy-officer"
+# The foot of every page shows the person: read at most once a minute per process, not once
+# a page (a change shows at once in the process that made it, within a minute elsewhere).
+CACHE_SECONDS = 60
 
 
 def current() -> PrivacyOfficer | None:
     """The person in charge, or None until a manager names one."""
     return PrivacyOfficer.objects.filter(pk=SINGLETON).first()
+
+
+def current_cached() -> PrivacyOfficer | None:
+    """`current()`, kept a minute: for the foot of every page."""
+    found = cache.get(CACHE_KEY)
+    if found is None:
+        found = current() or False
+        cache.set(CACHE_KEY, found, CACHE_SECONDS)
+    return found or None
 
 
 @transaction.atomic
@@ -57,4 +71,6 @@ def officer_save(
             "updated_by": actor,
         },
     )
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
     return officer

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import template
 
-from soutien.accounts.privacy_officer import current
+from soutien.accounts.privacy_officer import current_cached
 
 register = template.Library()
 
 
 @register.inclusion_tag("web/_privacy_footer.html")
 def privacy_footer() -> dict[str, object]:
-    return {"officer": current()}
+    return {"officer": current_cached()}
