@@ -8,6 +8,7 @@ import pytest
 from soutien.accounts.models import User
 from tests import factories
 from tests.accounts.outbox import latest_email, link_in
+from tests.browser.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -81,3 +82,21 @@ def test_a_client_who_forgot_the_password_resets_it(browser, live_server):
     page.wait_for_url(f"{base}/portail/")
     assert "Marc Gagnon" in page.inner_text(".who")
     assert User.objects.get(pk=contact.pk).check_password(RESET)
+
+
+def test_a_client_admin_invites_a_colleague_from_a_phone(browser, live_server):
+    org = factories.organization("Ville de Saint-Laurent")
+    admin = factories.client_admin(org, name="Julie Tremblay")
+    base = live_server.url
+    page = browser.new_context(locale="fr-CA", viewport={"width": 390, "height": 800}).new_page()
+    sign_in(page, base, admin.username)
+    page.goto(f"{base}/portail/contacts/")
+    page.fill("#add-contact input[name=name]", "Émilie Roy")
+    page.fill("#add-contact input[name=email]", "emilie@ville.example")
+    page.click("#add-contact button")
+    page.wait_for_selector(".flash")
+    assert "Émilie Roy" in page.inner_text("#contacts")
+    assert "Invité" in page.inner_text("#contacts")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    assert latest_email("emilie@ville.example", "invitation").text
