@@ -28,7 +28,9 @@ def invitation_send(*, actor: User, user: User) -> AccessLink:
     Staff invite client users, an administrator anyone, a client administrator the people of
     its own organization (anyone else: not found).
     """
-    user = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    user = (
+        User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
+    )
     access.require_may_manage(actor, user)
     if not user.is_active:
         raise Conflict(_("This person is deactivated: reactivate them first."), field="user")
