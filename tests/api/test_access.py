@@ -168,3 +168,23 @@ def test_deactivation_ends_tokens_at_once_and_blocks_sign_in(api_as, manager, co
 )
 def test_bad_bodies_are_422(api_as, path, body):
     assert api_as(None).post(path, body).status_code == 422
+
+
+def test_a_reset_asks_the_worker_so_known_and_unknown_addresses_cost_the_same(
+    api_as, contact, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    anonymous = api_as(None)
+    counts = []
+    for address in (contact.email, "nobody@nowhere.example"):
+        with CaptureQueriesContext(connection) as queries:
+            assert anonymous.post("auth/password-reset", {"email": address}).status_code == 202
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+    assert not OutboundEmail.objects.exists()
+    queued = [result.args for result in default_task_backend.results]
+    assert queued == [[contact.email], ["nobody@nowhere.example"]]

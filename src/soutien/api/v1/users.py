@@ -14,7 +14,7 @@ from soutien.accounts import access
 from soutien.accounts.models import AccessLink, User
 from soutien.api.v1.common import Id, caller, no_nul
 from soutien.core.errors import NotFound
-from soutien.people import services
+from soutien.people import services, tasks
 
 router = Router(tags=["access"])
 
@@ -135,7 +135,7 @@ def reactivate_user(request: HttpRequest, user_id: Id) -> dict[str, object]:
 def password_reset(request: HttpRequest, payload: ResetIn) -> Status[dict[str, str]]:
     """Always 202 with the same answer, whether or not the address belongs to someone: if it
     does, a one-time link valid one hour is emailed to it."""
-    services.password_reset_request(email=payload.email)
+    tasks.password_reset_later(email=payload.email)
     message = _("If this address belongs to an account, a link to reset its password was sent.")
     return Status(202, {"detail": message})
 

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from soutien.accounts import access
 from soutien.accounts.models import AccessLink, User
 from soutien.core.errors import ServiceError
-from soutien.people import services
+from soutien.people import tasks
 from soutien.web.forms import apply_service_error
 from soutien.web.people import PasswordForm
 from soutien.web.public.forms import PasswordResetForm
@@ -65,7 +65,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link; the answer is the same whether or not the address is known."""
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_reset_request(email=form.cleaned_data["email"])
+        tasks.password_reset_later(email=form.cleaned_data["email"])
         return render(request, "public/password/reset_sent.html", {"title": _("Check your email")})
     return render(
         request, "public/password/reset.html", {"form": form}, status=400 if form.errors else 200
