@@ -24,7 +24,10 @@ BACKEND = "soutien.accounts.backends.EmailOrUsernameBackend"
 
 
 def _sign_in_after_link(request: HttpRequest, user: User) -> HttpResponse:
-    """Sign the person in with a fresh session key (`login` rotates it) and send them home."""
+    """Sign the person in with a fresh session key (`login` rotates it) and send them home.
+
+    The one place a link signs someone in: a second factor, where a person has one, belongs here.
+    """
     login(request, user, backend=BACKEND)
     return redirect("public:home")
 
