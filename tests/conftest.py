@@ -80,6 +80,9 @@ class Api:
     def patch(self, path: str, data: Any = None, **extra: Any):
         return self._send("patch", path, data, **extra)
 
+    def put(self, path: str, data: Any = None, **extra: Any):
+        return self._send("put", path, data, **extra)
+
     def delete(self, path: str, **extra: Any):
         return self._send("delete", path, **extra)
 

@@ -188,3 +188,18 @@ def test_a_reset_asks_the_worker_so_known_and_unknown_addresses_cost_the_same(
     assert not OutboundEmail.objects.exists()
     queued = [result.args for result in default_task_backend.results]
     assert queued == [[contact.email], ["nobody@nowhere.example"]]
+
+
+def test_the_person_in_charge_of_personal_information_is_public_and_set_by_a_manager(
+    api_as, manager, tech1
+):
+    anonymous = api_as(None)
+    assert anonymous.get("privacy-officer").status_code == 404
+    body = {"name": "Claire Dubé", "email": "vie-privee@ebi.example", "postal_address": "Montréal"}
+    assert api_as(tech1).put("privacy-officer", body).status_code == 403
+    assert api_as(manager).put("privacy-officer", {**body, "email": "nope"}).status_code == 422
+    saved = api_as(manager).put("privacy-officer", body)
+    assert saved.status_code == 200, saved.content
+    shown = anonymous.get("privacy-officer").json()
+    assert shown["name"] == "Claire Dubé"
+    assert shown["email"] == "vie-privee@ebi.example"

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import AfterValidator, Field
 
-from soutien.accounts import access
-from soutien.accounts.models import AccessLink, User
+from soutien.accounts import access, privacy_officer
+from soutien.accounts.models import AccessLink, PrivacyOfficer, User
 from soutien.api.v1.common import Id, caller, no_nul
 from soutien.core.errors import NotFound
 from soutien.people import services, tasks
@@ -167,3 +167,45 @@ def accept_invitation(request: HttpRequest, payload: LinkIn) -> dict[str, object
         raw=payload.token, purpose=AccessLink.Purpose.INVITATION, password=payload.password
     )
     return {"detail": _("Your password is set."), "user": user.pk, "username": user.username}
+
+
+class OfficerIn(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(no_nul)]
+    title: Annotated[str, Field(max_length=200), AfterValidator(no_nul)] = ""
+    email: Annotated[str, Field(min_length=3, max_length=254), AfterValidator(no_nul)]
+    postal_address: Annotated[str, Field(max_length=2000), AfterValidator(no_nul)] = ""
+    phone: Annotated[str, Field(max_length=40), AfterValidator(no_nul)] = ""
+
+
+class OfficerOut(Schema):
+    name: str
+    title: str
+    email: str
+    postal_address: str
+    phone: str
+    updated_at: datetime
+
+
+@router.get(
+    "/privacy-officer",
+    auth=None,
+    response={200: OfficerOut},
+    summary="The person in charge of personal information (Law 25)",
+)
+def get_privacy_officer(request: HttpRequest) -> PrivacyOfficer:
+    """Public: who is in charge of the protection of personal information and how to reach
+    them; 404 until a manager names someone."""
+    officer = privacy_officer.current()
+    if officer is None:
+        raise NotFound(_("The person in charge has not been named yet."))
+    return officer
+
+
+@router.put(
+    "/privacy-officer",
+    response={200: OfficerOut},
+    summary="Name the person in charge of personal information",
+)
+def put_privacy_officer(request: HttpRequest, payload: OfficerIn) -> PrivacyOfficer:
+    """A support manager or an administrator; shown on the public pages and every email."""
+    return privacy_officer.officer_save(actor=caller(request), **payload.model_dump())
