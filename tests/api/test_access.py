@@ -103,6 +103,8 @@ def test_password_reset_ends_the_other_tokens(api_as, contact):
     r = anonymous.post("auth/password-reset/confirm", {"token": token, "password": NEW})
     assert r.status_code == 200, r.content
     assert old.get("auth/me").status_code == 401
+    told = latest_email(contact.email, "password_changed")
+    assert contact.username in told.text
     signed = anonymous.post("auth/token", {"username": contact.username, "password": NEW})
     assert signed.status_code == 200
     stale = anonymous.post(

@@ -79,6 +79,10 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
     )  # fmt: skip
     people.invitation_send(actor=manager, user=marc)
     people.password_reset_request(email=marc.email)
+    reset = OutboundEmail.objects.get(template="password_reset")
+    people.password_set_with_link(
+        token=str(reset.context["token"]), purpose="reset", password="Tremplin-Boréal-2026"
+    )
     newsletter.subscription_to_confirm(
         address="who@else.example", language=language, url="https://x.example/c/1", sender="EBI"
     )

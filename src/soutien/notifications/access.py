@@ -53,6 +53,25 @@ def password_reset(*, user: User, link: AccessLink, secret: str) -> OutboundEmai
     )
 
 
+def password_changed(*, user: User) -> OutboundEmail | None:
+    """To a person whose password was just reset: if it was not you, tell us."""
+    return queue(
+        template="password_changed",
+        to_address=user.email,
+        language=user.language,
+        recipient=user,
+        auto_submitted=AUTO_GENERATED,
+    )
+
+
+def _changed(row: OutboundEmail) -> dict[str, Any]:
+    return {
+        "username": row.recipient.username if row.recipient is not None else "",
+        "reset_url": settings.SITE_URL + reverse("public:password_reset"),
+        "at": row.created_at,
+    }
+
+
 def _link(row: OutboundEmail, name: str) -> dict[str, Any]:
     token = str(row.context.get("token", ""))
     return {
@@ -75,3 +94,4 @@ def _reset(row: OutboundEmail) -> dict[str, Any]:
 
 register(EmailKind("invitation", f"{TEMPLATES}/invitation", _invitation))
 register(EmailKind("password_reset", f"{TEMPLATES}/password_reset", _reset))
+register(EmailKind("password_changed", f"{TEMPLATES}/password_changed", _changed))

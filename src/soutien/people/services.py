@@ -88,3 +88,12 @@ def password_reset_request(*, email: str) -> None:
         return
     link, secret = access.link_issue(user=user, purpose=AccessLink.Purpose.RESET)
     notices.password_reset(user=user, link=link, secret=secret)
+
+
+@transaction.atomic
+def password_set_with_link(*, token: str, purpose: str, password: str) -> User:
+    """Use an invitation or reset link; after a reset, the person is told by email."""
+    user = access.link_set_password(raw=token, purpose=purpose, password=password)
+    if purpose == AccessLink.Purpose.RESET:
+        notices.password_changed(user=user)
+    return user

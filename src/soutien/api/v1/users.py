@@ -149,8 +149,8 @@ def password_reset(request: HttpRequest, payload: ResetIn) -> Status[dict[str, s
 def password_reset_confirm(request: HttpRequest, payload: LinkIn) -> dict[str, object]:
     """The link's `token` and the new password (Django's password rules apply: 422 lists
     what is wrong). The person's other sessions and API tokens end."""
-    user = access.link_set_password(
-        raw=payload.token, purpose=AccessLink.Purpose.RESET, password=payload.password
+    user = services.password_set_with_link(
+        token=payload.token, purpose=AccessLink.Purpose.RESET, password=payload.password
     )
     return {"detail": _("Your password was changed."), "user": user.pk, "username": user.username}
 
@@ -163,8 +163,8 @@ def password_reset_confirm(request: HttpRequest, payload: LinkIn) -> dict[str, o
 )
 def accept_invitation(request: HttpRequest, payload: LinkIn) -> dict[str, object]:
     """The invitation's `token` and the chosen password; then sign in (`POST /auth/token`)."""
-    user = access.link_set_password(
-        raw=payload.token, purpose=AccessLink.Purpose.INVITATION, password=payload.password
+    user = services.password_set_with_link(
+        token=payload.token, purpose=AccessLink.Purpose.INVITATION, password=payload.password
     )
     return {"detail": _("Your password is set."), "user": user.pk, "username": user.username}
 

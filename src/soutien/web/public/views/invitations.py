@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from soutien.accounts import access
 from soutien.accounts.models import AccessLink, User
 from soutien.core.errors import ServiceError
-from soutien.people import tasks
+from soutien.people import services, tasks
 from soutien.web.forms import apply_service_error
 from soutien.web.people import PasswordForm
 from soutien.web.public.forms import PasswordResetForm
@@ -41,8 +41,8 @@ def _password_page(request: HttpRequest, token: str, purpose: str) -> HttpRespon
     form = PasswordForm(request.POST or None, user=link.user)
     if request.method == "POST" and form.is_valid():
         try:
-            user = access.link_set_password(
-                raw=token, purpose=purpose, password=form.cleaned_data["password1"]
+            user = services.password_set_with_link(
+                token=token, purpose=purpose, password=form.cleaned_data["password1"]
             )
         except access.InvalidLink:
             return render(request, template, {"invalid": True, "purpose": purpose})
