@@ -1,0 +1,160 @@
+"""Sign-in that resists abuse (issue 17, D1-D3): the throttle counts per account however it was
+typed, per (account, address) and per address, atomically, and never locks the owner out of a
+known address because of someone else's failures.
+
+D1, D2 and D3 below were written before the fix and failed on the old throttle (one counter per
+typed string, checked before and recorded after the password check).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from django.test import Client
+from django.utils import timezone
+
+from soutien.accounts.models import User
+from tests import factories
+
+# Written before the fix and committed failing (strict): the fix removes this mark.
+BEFORE_FIX = pytest.mark.xfail(strict=True, reason="issue 17: fails on the old throttle")
+
+TOKEN = "/api/v1/auth/token"
+ATTACKER = "203.0.113.66"
+OWNER = "198.51.100.7"
+
+
+@pytest.fixture
+def victim(org) -> User:
+    user = factories.contact(org, name="Véronique Victime")
+    user.username = "victim"
+    user.email = "victim@example.com"
+    user.save(update_fields=["username", "email"])
+    return user
+
+
+def token(client: Client, username: str, password: str, address: str):
+    return client.post(
+        TOKEN,
+        {"username": username, "password": password},
+        content_type="application/json",
+        REMOTE_ADDR=address,
+    )
+
+
+@pytest.fixture
+def password_checks(monkeypatch) -> list[str]:
+    """Every password check made, whatever asks for it (a list: appends are thread-safe)."""
+    checks: list[str] = []
+    original = User.check_password
+
+    def counting(self: User, raw_password: str | None) -> bool:
+        checks.append(self.username)
+        return original(self, raw_password)
+
+    monkeypatch.setattr(User, "check_password", counting)
+    return checks
+
+
+# D1 -----------------------------------------------------------------------------------------
+
+
+@BEFORE_FIX
+def test_d1_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out_of_a_known_address(
+    client, victim
+):
+    assert token(client, "victim", factories.PASSWORD, OWNER).status_code == 200
+    for _ in range(30):
+        assert token(client, "victim", "guess", ATTACKER).status_code in (401, 429)
+    r = token(client, "victim", factories.PASSWORD, OWNER)
+    assert r.status_code == 200, r.content
+
+
+@BEFORE_FIX
+def test_d1_the_web_sign_in_of_the_owner_works_during_a_burst_from_elsewhere(victim):
+    owner = Client(REMOTE_ADDR=OWNER)
+    assert owner.post("/connexion/", {"username": "victim", "password": factories.PASSWORD})[
+        "Location"
+    ]
+    owner.post("/deconnexion/")
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    for _ in range(25):
+        attacker.post("/connexion/", {"username": "victim", "password": "guess"})
+    r = owner.post("/connexion/", {"username": "victim", "password": factories.PASSWORD})
+    assert r.status_code == 302, r.content.decode()[:2000]
+
+
+@BEFORE_FIX
+def test_d1_from_a_new_address_the_owner_waits_a_delay_that_the_answer_states(client, victim):
+    for _ in range(10):
+        assert token(client, "victim", "guess", ATTACKER).status_code == 401
+    r = token(client, "victim", factories.PASSWORD, "192.0.2.20")
+    assert r.status_code == 429
+    wait = int(r["Retry-After"])
+    assert 0 < wait <= 15 * 60
+    assert r.json()["retry_after"] == wait
+    with time_machine.travel(timezone.now() + timedelta(seconds=wait + 1)):
+        assert token(client, "victim", factories.PASSWORD, "192.0.2.20").status_code == 200
+
+
+@BEFORE_FIX
+def test_d1_the_guessing_address_itself_is_stopped_and_told_when_to_try_again(client, victim):
+    for _ in range(10):
+        assert token(client, "victim", "guess", ATTACKER).status_code == 401
+    r = token(client, "victim", factories.PASSWORD, ATTACKER)
+    assert r.status_code == 429
+    assert int(r["Retry-After"]) > 0
+
+
+# D2 -----------------------------------------------------------------------------------------
+
+
+@BEFORE_FIX
+def test_d2_every_spelling_of_an_account_shares_one_budget(client, victim, password_checks):
+    spellings = ["victim", "VICTIM", "victim@example.com", "Victim@Example.COM"]
+    for spelling in spellings * 10:
+        token(client, spelling, "guess", ATTACKER)
+    assert len(password_checks) <= 10
+    r = token(client, "victim@example.com", factories.PASSWORD, ATTACKER)
+    assert r.status_code == 429
+
+
+@BEFORE_FIX
+def test_d2_the_account_is_found_however_its_name_was_typed(client, victim):
+    for spelling in ("victim", "VICTIM", "Victim@Example.com"):
+        r = token(client, spelling, factories.PASSWORD, OWNER)
+        assert r.status_code == 200, (spelling, r.content)
+
+
+# D3 -----------------------------------------------------------------------------------------
+
+
+@BEFORE_FIX
+@pytest.mark.django_db(transaction=True)
+def test_d3_sixty_parallel_wrong_passwords_get_at_most_ten_checked(victim, password_checks):
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        # Threads on SQLite's shared-cache memory database fail with "table is locked" at once
+        # instead of waiting; the file databases Soutien runs on queue writers (IMMEDIATE).
+        pytest.skip("threads need PostgreSQL or a SQLite file, not the in-memory test database")
+    barrier = threading.Barrier(60)
+    answers: list[int] = []
+
+    def attempt(n: int) -> None:
+        try:
+            barrier.wait()
+            answers.append(token(Client(), "victim", f"guess-{n}", f"10.1.{n}.1").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 60
+    assert set(answers) <= {401, 429}
+    assert len(password_checks) == 10, f"{len(password_checks)} password checks"
