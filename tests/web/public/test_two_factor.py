@@ -166,3 +166,11 @@ def test_a_demo_manager_is_exempt_and_told_so(manager):
     r = _password(client, manager, "/console/")
     assert r["Location"] == "/console/"
     assert "demo account" in text_of(client.get("/console/securite/", HTTP_ACCEPT_LANGUAGE="en"))
+
+
+def test_the_admin_site_signs_in_through_the_same_two_steps(db):
+    r = Client().get("/admin/login/?next=/admin/")
+    assert r.status_code == 302
+    assert r["Location"] == "/connexion/?next=/admin/"
+    chain = Client().get("/admin/", follow=True).redirect_chain
+    assert chain[-1][0].startswith("/connexion/")
