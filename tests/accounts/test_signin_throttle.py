@@ -8,8 +8,12 @@ typed string, checked before and recorded after the password check).
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -19,7 +23,9 @@ from django.utils import timezone
 
 from soutien.accounts.models import User
 from tests import factories
+from tests.databases import own_database, process_env
 
+DRIVER = Path(__file__).with_name("burst_driver.py")
 TOKEN = "/api/v1/auth/token"
 ATTACKER = "203.0.113.66"
 OWNER = "198.51.100.7"
@@ -150,3 +156,24 @@ def test_d3_sixty_parallel_wrong_passwords_get_at_most_ten_checked(victim, passw
     assert len(answers) == 60
     assert set(answers) <= {401, 429}
     assert len(password_checks) == 10, f"{len(password_checks)} password checks"
+
+
+@pytest.mark.timeout_sensitive
+def test_d3_on_a_sqlite_file_sixty_threads_get_at_most_ten_checked(tmp_path):
+    """The same burst on SQLite, where the engine allows threads: a database file."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL runs the burst in this process (the test above)")
+    url, _drop = own_database(tmp_path, "burst")
+    run = subprocess.run(
+        [sys.executable, str(DRIVER)],
+        env=process_env(url, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    lines = [line for line in run.stdout.splitlines() if line.startswith("RESULT ")]
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
+    facts = json.loads(lines[-1][len("RESULT ") :])
+    assert facts["answers"].count("401") == 10, facts
+    assert facts["answers"].count("429") == 50, facts
+    assert facts["checks"] == 10, facts

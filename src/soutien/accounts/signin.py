@@ -121,7 +121,8 @@ def _counter(scope: str, key: str) -> int:
         return found
     try:
         with transaction.atomic():
-            return SignInCounter.objects.create(scope=scope, key=key).pk
+            # Dated at once, so a row made for a refused attempt is swept like the others.
+            return SignInCounter.objects.create(scope=scope, key=key, last_at=timezone.now()).pk
     except IntegrityError:
         return SignInCounter.objects.get(scope=scope, key=key).pk
 
