@@ -109,6 +109,55 @@ def test_d1_the_guessing_address_itself_is_stopped_and_told_when_to_try_again(cl
     assert int(r["Retry-After"]) > 0
 
 
+def test_the_delay_for_strangers_doubles_while_the_guessing_goes_on(client, victim):
+    for _ in range(10):
+        token(client, "victim", "guess", ATTACKER)
+    waits = []
+    moment = timezone.now()
+    for n in range(4):
+        with time_machine.travel(moment, tick=False):
+            r = token(client, "victim", "guess", f"192.0.2.{n + 1}")
+            if r.status_code == 429:
+                waits.append(int(r["Retry-After"]))
+                moment += timedelta(seconds=waits[-1])
+                with time_machine.travel(moment, tick=False):
+                    assert token(client, "victim", "guess", f"192.0.2.{n + 1}").status_code == 401
+    assert waits == [15, 30, 60, 120]
+
+
+def test_one_address_cannot_spray_many_accounts(client, org, password_checks):
+    people = [factories.contact(org) for _ in range(31)]
+    for person in people[:30]:
+        assert token(client, person.username, "guess", ATTACKER).status_code == 401
+    r = token(client, people[30].username, factories.PASSWORD, ATTACKER)
+    assert r.status_code == 429
+    assert len(password_checks) == 30
+    assert token(client, people[30].username, factories.PASSWORD, OWNER).status_code == 200
+
+
+def test_a_successful_sign_in_clears_the_count_of_its_address(client, victim):
+    for _ in range(9):
+        assert token(client, "victim", "typo", OWNER).status_code == 401
+    assert token(client, "victim", factories.PASSWORD, OWNER).status_code == 200
+    for _ in range(9):
+        assert token(client, "victim", "typo", OWNER).status_code == 401
+    assert token(client, "victim", factories.PASSWORD, OWNER).status_code == 200
+
+
+def test_unknown_names_are_throttled_like_accounts(client, db):
+    for _ in range(10):
+        assert token(client, "nobody", "guess", ATTACKER).status_code == 401
+    assert token(client, "NOBODY", "guess", ATTACKER).status_code == 429
+
+
+def test_an_ipv6_client_counts_as_its_slash_64(client, org):
+    people = [factories.contact(org) for _ in range(31)]
+    for n, person in enumerate(people[:30]):
+        token(client, person.username, "guess", f"2001:db8:1:2::{n + 1:x}")
+    r = token(client, people[30].username, factories.PASSWORD, "2001:db8:1:2::ffff")
+    assert r.status_code == 429
+
+
 # D2 -----------------------------------------------------------------------------------------
 
 
