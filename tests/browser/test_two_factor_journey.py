@@ -27,7 +27,8 @@ def _code(secret: str, *, steps_ahead: int = 0) -> str:
 def test_a_manager_sets_up_two_factor_and_signs_in_with_a_code(browser, live_server):
     manager = factories.staff(levels=(), manager=True, name="Geneviève Gestion")
     base = live_server.url
-    page = browser.new_context(locale="fr-CA").new_page()
+    # A phone-sized screen: the set-up page must fit it.
+    page = browser.new_context(locale="fr-CA", viewport={"width": 390, "height": 844}).new_page()
 
     sign_in(page, base, manager.username)
     page.wait_for_url(f"{base}/console/securite/")
@@ -39,6 +40,7 @@ def test_a_manager_sets_up_two_factor_and_signs_in_with_a_code(browser, live_ser
     page.wait_for_selector(".qr svg")
     secret = page.inner_text("code.secret").strip()
     assert page.inner_text("code.otpauth").startswith("otpauth://totp/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.fill("input[name=code]", _code(secret))
     page.click("button[value=confirm]")
     page.wait_for_selector(".recovery-codes")
