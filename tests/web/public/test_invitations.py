@@ -122,3 +122,25 @@ def test_every_email_ends_with_the_person_in_charge(manager, contact):
     services.password_reset_request(email=english.email)
     email = latest_email(english.email, "password_reset")
     assert "Protection of personal information: Claire Dubé" in email.text
+
+
+def test_a_link_is_not_a_second_factor(manager, tech1, admin):
+    from tests.two_factor import turn_on
+
+    turn_on(tech1)
+    Client().post("/mot-de-passe/oublie/", {"email": tech1.email})
+    browser = Client()
+    done = browser.post(
+        link_in(latest_email(tech1.email, "password_reset")), {"password1": NEW, "password2": NEW}
+    )
+    assert done.status_code == 302
+    assert done["Location"] == "/connexion/"
+    assert browser.get("/console/").status_code == 302  # not signed in: the code is still asked
+    # A manager who must set a second factor up is signed in held on the set-up page.
+    services.invitation_send(actor=admin, user=manager)
+    held = Client()
+    done = held.post(
+        link_in(latest_email(manager.email, "invitation")), {"password1": NEW, "password2": NEW}
+    )
+    assert done["Location"] == "/console/securite/"
+    assert held.get("/console/")["Location"] == "/console/securite/"

@@ -7,6 +7,7 @@ from soutien.web.portal.views import (
     banks,
     contacts,
     newsletter,
+    security,
     statements,
     tickets,
     training,
@@ -31,6 +32,7 @@ urlpatterns = [
     path(
         "contacts/<int:user_id>/reactiver/", contacts.contact_reactivate, name="contact_reactivate"
     ),
+    path("securite/", security.security, name="security"),
     path("ententes/", agreements.agreement_list, name="agreements"),
     path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
     path(

@@ -6,13 +6,14 @@ set, the person is signed in (a new session) and sent to their site.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from soutien.accounts import access
+from soutien.accounts import access, signin, two_factor
 from soutien.accounts.models import AccessLink, User
 from soutien.core.errors import ServiceError
 from soutien.people import services, tasks
@@ -26,8 +27,17 @@ BACKEND = "soutien.accounts.backends.EmailOrUsernameBackend"
 def _sign_in_after_link(request: HttpRequest, user: User) -> HttpResponse:
     """Sign the person in with a fresh session key (`login` rotates it) and send them home.
 
-    The one place a link signs someone in: a second factor, where a person has one, belongs here.
+    The one place a link signs someone in. A link is not a second factor: a person who has one
+    on signs in with the new password and the code; a manager or administrator who must set one
+    up is signed in held on the set-up page, as after a sign-in with the password.
     """
+    if two_factor.is_on(user):
+        messages.success(request, _("Your password is set: sign in with it and your code."))
+        return redirect("public:login")
+    if user.must_use_second_factor:
+        signin.mark_second_factor(request, signin.ENROL)
+        login(request, user, backend=BACKEND)
+        return redirect("console:security")
     login(request, user, backend=BACKEND)
     return redirect("public:home")
 
