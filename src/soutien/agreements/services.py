@@ -39,6 +39,7 @@ from soutien.agreements.models import (
     State,
 )
 from soutien.contracts.services import quoted_work_close, quoted_work_open
+from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.notifications import agreements as notify
 from soutien.ticketing import history
@@ -265,7 +266,7 @@ def _locked(agreement: Agreement) -> Agreement:
     Not joined in the locking query: on PostgreSQL a row re-read after waiting for the lock
     keeps the joined rows of the query's snapshot, where a version saved meanwhile is missing.
     """
-    return Agreement.objects.select_for_update().get(pk=agreement.pk)
+    return lock_row(Agreement, agreement.pk)
 
 
 def agreement_create(
@@ -711,7 +712,7 @@ def delegate_name(*, actor: User, user: User) -> Delegate:
 @transaction.atomic
 def delegate_revoke(*, actor: User, delegate: Delegate) -> Delegate:
     require_manager(actor, _("Only a support manager names approval delegates."))
-    delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+    delegate = lock_row(Delegate, delegate.pk)
     if delegate.revoked_at is None:
         delegate.revoked_at, delegate.revoked_by = _now(), actor
         delegate.save(update_fields=["revoked_at", "revoked_by"])

@@ -37,6 +37,7 @@ from soutien.contracts.models import (
     validate_terms,
 )
 from soutien.contracts.terms import VENDOR_ZONE
+from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.notifications import events as notify
 from soutien.sla.engine import Snapshot, configuration_changed, snapshot
@@ -421,7 +422,7 @@ def time_entry_update(
     with transaction.atomic():
         banks = _locked_banks(entry.organization_id)
         before = {pk: bank.used_minutes for pk, bank in banks.items()}
-        entry = TimeEntry.objects.get(pk=entry.pk)
+        entry = lock_row(TimeEntry, entry.pk)
         previous = _snapshot_of(entry)
         _give_back([entry], banks)
         entry.started_at, entry.minutes = started_at, minutes
@@ -444,7 +445,7 @@ def time_entry_delete(*, actor: User, entry: TimeEntry) -> None:
     with transaction.atomic():
         banks = _locked_banks(entry.organization_id)
         before = {pk: bank.used_minutes for pk, bank in banks.items()}
-        entry = TimeEntry.objects.get(pk=entry.pk)
+        entry = lock_row(TimeEntry, entry.pk)
         _audit(entry, actor, TimeEntryChange.Action.DELETED, _snapshot_of(entry))
         _give_back([entry], banks)
         entry_id, organization_id = entry.pk, entry.organization_id

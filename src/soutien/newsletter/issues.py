@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from soutien.accounts.models import User
 from soutien.accounts.permissions import require_manager
 from soutien.contracts.terms import VENDOR_ZONE
+from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.kb import selectors as kb
 from soutien.kb import services as kb_services
@@ -201,7 +202,7 @@ def issue_create(
 
 
 def _locked(issue: Issue) -> Issue:
-    return Issue.objects.select_for_update().get(pk=issue.pk)
+    return lock_row(Issue, issue.pk)
 
 
 @transaction.atomic
@@ -349,8 +350,8 @@ def start_due(*, now: datetime | None = None) -> list[int]:
         status=Issue.Status.SCHEDULED, scheduled_for__lte=now
     ).values_list("pk", flat=True):
         with transaction.atomic():
-            issue = Issue.objects.select_for_update().get(pk=pk)
-            if issue.status != Issue.Status.SCHEDULED:
+            issue = Issue.objects.select_for_update().filter(pk=pk).first()
+            if issue is None or issue.status != Issue.Status.SCHEDULED:
                 continue
             try:
                 _start(issue)

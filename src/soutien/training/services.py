@@ -29,6 +29,7 @@ from soutien.accounts.permissions import require_manager, require_staff
 from soutien.contracts.models import Service
 from soutien.contracts.selectors import banks_offering, subscriptions_including
 from soutien.contracts.services import time_entry_create
+from soutien.core.db import lock_row
 from soutien.core.errors import InvalidInput, NotFound
 from soutien.notifications import training as notify
 from soutien.sla.models import ServiceCalendar
@@ -287,7 +288,7 @@ def training_request_update(
 ) -> TrainingRequest:
     """Staff complete or correct what a client asked (a request by email says it in words)."""
     require_staff(actor)
-    training = TrainingRequest.objects.select_for_update().get(pk=training.pk)
+    training = lock_row(TrainingRequest, training.pk)
     before = {
         "subject": training.subject,
         "place": training.place,
