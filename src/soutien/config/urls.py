@@ -18,3 +18,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# A busy database answers 503 with Retry-After (a page, or JSON under /api/), not a bare 500.
+handler500 = "soutien.web.views.server_error"

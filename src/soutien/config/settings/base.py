@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Only for the static files of the API's interactive docs (Swagger UI), served from here.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "soutien.core",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "soutien.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,19 +86,25 @@ TEMPLATES = [
 ]
 
 
+# Seconds a request waits for a busy SQLite database before answering 503 (Retry-After).
+SOUTIEN_DB_BUSY_SECONDS = e.envint("SOUTIEN_DB_BUSY_SECONDS", 5)
+
+
 def _database(url: str) -> dict[str, object]:
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the writer; IMMEDIATE takes the write lock when a
         # transaction starts, so web and worker processes queue for it instead of failing
         # with "database is locked" when a read transaction tries to upgrade.
+        # A writer waits this long for the lock, then the request gets a 503 with Retry-After
+        # (a page, or JSON on the API) instead of hanging.
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": SOUTIEN_DB_BUSY_SECONDS,
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                " PRAGMA busy_timeout=20000;"
+                f" PRAGMA busy_timeout={SOUTIEN_DB_BUSY_SECONDS * 1000};"
             ),
         }
     else:
@@ -135,9 +144,34 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = e.envint("SECURE_HSTS_SECONDS", 0)
+    # Sent only on answers over HTTPS (Django's SecurityMiddleware); a year by default.
+    SECURE_HSTS_SECONDS = e.envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = e.envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = e.envbool("SECURE_HSTS_PRELOAD", False)
+# Scripts and styles come only from our own static files: no inline script, style or handler,
+# no eval (htmx's is switched off in web/base.html). Views that show foreign content (an email,
+# a downloaded file) set a narrower policy of their own.
+SOUTIEN_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Browser features no page of ours uses, refused to every page and frame.
+SOUTIEN_PERMISSIONS_POLICY = [
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "usb",
+    "browsing-topics",
+]  # fmt: skip
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
