@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "soutien.core.middleware.SecurityHeadersMiddleware",
+    "soutien.api.v1.limits.ApiRateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -116,12 +117,21 @@ DATABASE_URL = e.env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'soutien.sqlite3'}"
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "soutien",
-    }
-}
+
+def _cache(url: str) -> dict[str, object]:
+    """The cache: in-process by default; Redis or Memcached shared by every process (see
+    docs/api.md: the API's rate limits count there)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("memcached://"):
+        return {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": url.removeprefix("memcached://"),
+        }
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "soutien"}
+
+
+CACHES = {"default": _cache(e.env("SOUTIEN_CACHE_URL", ""))}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["soutien.accounts.backends.EmailOrUsernameBackend"]
@@ -229,6 +239,15 @@ SOUTIEN_NEWSLETTER_CLAIM_SECONDS = e.envint("SOUTIEN_NEWSLETTER_CLAIM_SECONDS", 
 
 # API tokens expire; a client can ask for a shorter life, never a longer one.
 SOUTIEN_API_TOKEN_DAYS = e.envint("SOUTIEN_API_TOKEN_DAYS", 30)
+# API requests allowed per window: per live token, and per address (an IPv6 /64) for
+# requests without one; counted in this cache (it must be shared: docs/api.md).
+SOUTIEN_API_RATE_PER_TOKEN = e.envint("SOUTIEN_API_RATE_PER_TOKEN", 600)
+SOUTIEN_API_RATE_PER_ADDRESS = e.envint("SOUTIEN_API_RATE_PER_ADDRESS", 300)
+SOUTIEN_API_RATE_WINDOW_SECONDS = e.envint("SOUTIEN_API_RATE_WINDOW_SECONDS", 60)
+SOUTIEN_API_RATE_CACHE = "default"
+# Proxies in front of the service that add themselves to X-Forwarded-For (0: none; the peer's
+# address is the client's). Used to count sign-in failures and API requests per address.
+SOUTIEN_TRUSTED_PROXIES = e.envint("SOUTIEN_TRUSTED_PROXIES", 0)
 # Failed sign-ins allowed per account and per address in a window before answering 429.
 SOUTIEN_LOGIN_MAX_FAILURES = e.envint("SOUTIEN_LOGIN_MAX_FAILURES", 10)
 SOUTIEN_LOGIN_WINDOW_SECONDS = e.envint("SOUTIEN_LOGIN_WINDOW_SECONDS", 15 * 60)
