@@ -39,6 +39,7 @@ from soutien.agreements.models import (
     State,
 )
 from soutien.contracts.services import quoted_work_close, quoted_work_open
+from soutien.core.dates import check_year
 from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.notifications import agreements as notify
@@ -99,6 +100,7 @@ def _clean(content: Content, *, now: datetime) -> Content:
     if estimate > MAX_MINUTES:
         raise InvalidInput(_("The estimate is too large."), field="estimate_minutes")
     today = dates.local_date(now)
+    check_year(content.delivery_on, field="delivery_on")
     if content.delivery_on < today:
         raise InvalidInput(_("The delivery date is in the past."), field="delivery_on")
     if content.payment not in Payment.values:
@@ -134,6 +136,7 @@ def _clean(content: Content, *, now: datetime) -> Content:
                 field="milestones",
                 details={"milestone": index},
             )
+        check_year(milestone.due_on, field="milestones")
         if milestone.due_on > content.delivery_on:
             raise InvalidInput(
                 _("The milestone “%(title)s” falls after the delivery date.") % {"title": title},

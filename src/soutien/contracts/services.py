@@ -37,6 +37,7 @@ from soutien.contracts.models import (
     validate_terms,
 )
 from soutien.contracts.terms import VENDOR_ZONE
+from soutien.core.dates import check_year
 from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.notifications import events as notify
@@ -55,6 +56,8 @@ ALERT_THRESHOLDS = (25, 10, 0)
 
 
 def _check_period(starts_on: date, ends_on: date) -> None:
+    check_year(starts_on, field="starts_on")
+    check_year(ends_on, field="ends_on")
     if ends_on < starts_on:
         raise InvalidInput(_("The period ends before it starts."), field="ends_on")
 

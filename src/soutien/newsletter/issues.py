@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from soutien.accounts.models import User
 from soutien.accounts.permissions import require_manager
 from soutien.contracts.terms import VENDOR_ZONE
+from soutien.core.dates import check_year
 from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.kb import selectors as kb
@@ -288,6 +289,7 @@ def issue_schedule(*, actor: User, issue: Issue, at: datetime) -> Issue:
         raise Conflict(_("Only a draft can be scheduled."))
     if at < timezone.now() - timedelta(minutes=1):
         raise InvalidInput(_("Choose a time to come."), field="scheduled_for")
+    check_year(at, field="scheduled_for")
     _check_complete(issue)
     issue.status = Issue.Status.SCHEDULED
     issue.scheduled_for = at
