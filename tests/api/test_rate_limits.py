@@ -31,6 +31,7 @@ def test_an_address_without_a_token_gets_its_limit_then_a_429_with_retry_after(a
     anonymous = api_as(None)
     with time_machine.travel(timezone.now().replace(second=10), tick=False):
         answers = [anonymous.get(STATUS) for _ in range(4)]
+        english = anonymous.get(STATUS, headers={"Accept-Language": "en"})
     assert [r.status_code for r in answers[:3]] == [200, 200, 200]
     assert [_standing(r)[:2] for r in answers[:3]] == [(3, 2), (3, 1), (3, 0)]
     refused = answers[3]
@@ -40,6 +41,8 @@ def test_an_address_without_a_token_gets_its_limit_then_a_429_with_retry_after(a
     assert refused["Retry-After"] == "50"
     assert _standing(refused) == (3, 0, 50)
     assert refused["RateLimit-Policy"] == "3;w=60"
+    assert refused.json()["detail"].startswith("Trop de requêtes")
+    assert english.json()["detail"].startswith("Too many requests")
 
 
 @pytest.mark.django_db
