@@ -53,6 +53,7 @@ def _caller(request: HttpRequest) -> tuple[str, int]:
     """(the counter's name, its limit): the token if it is a live one, else the address."""
     raw = _bearer(request)
     found = token_user(raw) if raw else None
+    request.soutien_bearer = (raw, found)  # type: ignore[attr-defined]
     if found is not None:
         return f"token:{found[0].pk}", settings.SOUTIEN_API_RATE_PER_TOKEN
     address = address_group(client_address(request))
