@@ -66,3 +66,15 @@ def test_no_page_template_has_inline_script_style_or_handler():
             if INLINE.search(line):
                 found.append(f"{relative}:{number}: {line.strip()[:100]}")
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.django_db
+def test_the_api_docs_load_nothing_from_elsewhere(client):
+    r = client.get("/api/v1/docs")
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "/static/soutien/vendor/swagger-ui/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "<script>" not in page  # only files, and the settings as a JSON data block

@@ -7,9 +7,11 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
+from ninja.openapi.docs import Swagger
 
 from soutien import __version__
 from soutien.api.v1 import (
@@ -31,12 +33,23 @@ from soutien.training.booking import BookingConflict
 
 logger = logging.getLogger(__name__)
 
+
+class LocalSwagger(Swagger):
+    """Swagger UI from our own static files (web/static/soutien/vendor/swagger-ui): it works
+    offline and under the Content-Security-Policy, where django-ninja's page loads a CDN."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: object) -> HttpResponse:
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        return render(request, "web/api_docs.html", {"api": api, "swagger_settings": settings})
+
+
 api = NinjaAPI(
     title="Soutien API",
     version="1",
     description="Requests, service levels, hour banks and knowledge base of the Soutien desk.",
     urls_namespace="api-v1",
     auth=auth.bearer,
+    docs=LocalSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
     openapi_extra={"info": {"x-soutien-version": __version__}},

@@ -30,8 +30,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    # Only for the static files of the API's interactive docs (Swagger UI), served from here.
-    "ninja",
     "django_tasks",
     "django_tasks_db",
     "soutien.core",
