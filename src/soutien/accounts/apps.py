@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "soutien.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from soutien.accounts import retention
+
+        retention.register()
