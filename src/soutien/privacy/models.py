@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import models
@@ -163,6 +163,10 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.nature[:40]}"
+
+    @property
+    def kept_until(self) -> date:
+        return (self.recorded_at + timedelta(days=INCIDENT_KEPT_DAYS)).date()
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.recorded_at > timezone.now() - timedelta(days=INCIDENT_KEPT_DAYS):

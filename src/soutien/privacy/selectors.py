@@ -76,3 +76,16 @@ def incidents_csv() -> bytes:
         row[CSV_FIELDS.index("risk")] = incident.get_risk_display()
         writer.writerow([safe_cell("" if v is None else v) for v in row])
     return ("\ufeff" + out.getvalue()).encode()
+
+
+def person_visible(viewer: User, person_id: int) -> User | None:
+    """A person's record as `viewer` may open it: staff any; a client administrator its
+    organization's people; anyone themself. None otherwise (the caller answers 404)."""
+    person = User.objects.select_related("organization").filter(pk=person_id).first()
+    if person is None:
+        return None
+    if viewer.is_staff_member or viewer.pk == person.pk:
+        return person
+    if viewer.is_client_admin and viewer.organization_id == person.organization_id:
+        return person
+    return None

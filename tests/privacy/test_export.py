@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from soutien.accounts.models import LoginFailure
+from soutien.contracts.services import time_entry_create
+from soutien.core.errors import NotAllowed, NotFound
+from soutien.privacy import services
+from soutien.privacy.models import AccessEntry
+from soutien.ticketing.services import Upload, message_add
+from tests import factories
+from tests.newsletter.fixtures import subscribed
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(export):
+    archive = zipfile.ZipFile(io.BytesIO(bytes(export.data)))
+    return archive, json.loads(archive.read("data.json"))
+
+
+def _rows(archive, name):
+    text = archive.read(name).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def people(org, other_org, tech1, manager):
+    marc = factories.contact(org, name="Marc Gagnon")
+    julie = factories.contact(org, name="Julie Tremblay")
+    mine = factories.ticket(contact=marc, subject="Marc : page blanche", body="Texte de Marc")
+    message_add(
+        actor=marc,
+        ticket=mine,
+        kind="client",
+        body="Marc répond",
+        uploads=[Upload(name="marc.txt", content=io.BytesIO(b"marc"), size=4)],
+    )
+    message_add(actor=tech1, ticket=mine, kind="reply", body="Réponse du technicien")
+    theirs = factories.ticket(contact=julie, subject="Julie : imprimante", body="Texte de Julie")
+    message_add(
+        actor=julie,
+        ticket=theirs,
+        kind="client",
+        body="Julie répond",
+        uploads=[Upload(name="julie.txt", content=io.BytesIO(b"julie"), size=5)],
+    )
+    LoginFailure.objects.create(username=marc.email.upper(), address="192.0.2.7")
+    LoginFailure.objects.create(username=julie.username, address="192.0.2.8")
+    return {"marc": marc, "julie": julie, "mine": mine, "theirs": theirs}
+
+
+def test_export_holds_the_persons_data_and_nothing_of_another(people, manager):
+    marc = people["marc"]
+
+    export = services.export_request(actor=manager, person=marc)
+
+    archive, data = _open(export)
+    names = set(archive.namelist())
+    assert {"README.txt", "data.json", "profile.csv", "requests.csv", "messages.csv"} <= names
+    assert {"attachments.csv", "time_entries.csv", "newsletter.csv", "sign_ins.csv"} <= names
+    assert data["profile"]["email"] == marc.email
+    assert [r["subject"] for r in data["requests"]] == ["Marc : page blanche"]
+    assert [m["body"] for m in data["messages"]] == ["Marc répond"]
+    assert [a["name"] for a in data["attachments"]] == ["marc.txt"]
+    file_names = [n for n in names if n.startswith("files/")]
+    assert len(file_names) == 1
+    assert archive.read(file_names[0]) == b"marc"
+    assert [s["event"] for s in data["sign_ins"]].count("failed_sign_in") == 1
+    blob = archive.read("data.json").decode() + "".join(
+        archive.read(n).decode("utf-8-sig") for n in names if n.endswith(".csv")
+    )
+    for foreign in ("Julie", "julie", "imprimante", "192.0.2.8", "Réponse du technicien"):
+        assert foreign not in blob
+    assert _rows(archive, "requests.csv")[0]["subject"] == "Marc : page blanche"
+
+
+def test_export_records_the_request_then_its_delivery(people, manager):
+    marc = people["marc"]
+    export = services.export_request(actor=manager, person=marc)
+    assert export.requested_by == manager
+    assert export.ready_at is not None
+    assert export.delivered_at is None
+
+    delivered = services.export_download(actor=manager, export=export)
+    again = services.export_download(actor=marc, export=export)
+
+    assert delivered.delivered_at is not None
+    assert again.delivered_at == delivered.delivered_at
+    assert again.downloads == 2
+    assert AccessEntry.objects.filter(person=marc, viewer=manager, where="export").count() == 1
+
+
+def test_time_entries_and_consents_are_included(people, manager, tech1, consent_text):
+    marc = people["marc"]
+    time_entry_create(
+        actor=tech1,
+        ticket=people["mine"],
+        started_at=timezone.now() - timedelta(hours=2),
+        minutes=30,
+        note="Note du technicien",
+    )
+    subscribed(marc.email, staff=manager)
+    subscribed(people["julie"].email, staff=manager)
+
+    _archive, data = _open(services.export_request(actor=manager, person=marc))
+
+    assert [e["minutes"] for e in data["time_entries"]] == [30]
+    assert data["time_entries"][0]["note"] == ""
+    assert data["time_entries"][0]["logged_by_you"] is False
+    assert [(c["kind"], c["email"]) for c in data["newsletter"]] == [("express", marc.email)]
+
+
+def test_a_person_may_export_their_own_information(people):
+    marc = people["marc"]
+    export = services.export_request(actor=marc, person=marc)
+    assert export.person == marc
+    assert not AccessEntry.objects.filter(person=marc).exists()
+
+
+def test_a_client_cannot_export_another_person(people):
+    with pytest.raises(NotFound):
+        services.export_request(actor=people["julie"], person=people["marc"])
+
+
+def test_a_technician_cannot_export_another_person(people, tech1):
+    with pytest.raises(NotAllowed):
+        services.export_request(actor=tech1, person=people["marc"])
+
+
+def test_someone_else_cannot_download_an_export(people, manager, tech1):
+    export = services.export_request(actor=manager, person=people["marc"])
+    for stranger in (people["julie"], tech1):
+        with pytest.raises(NotFound):
+            services.export_download(actor=stranger, export=export)
