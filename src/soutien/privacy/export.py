@@ -95,8 +95,12 @@ def profile(person: User) -> dict[str, Any]:
 
 
 def requests(person: User) -> Rows:
-    tickets = Ticket.objects.filter(contact=person).order_by("received_at", "id")
     fields = ("id", "subject", "body", "channel", "kind", "status", "level", "received_at")
+    tickets = (
+        Ticket.objects.filter(contact=person)
+        .only(*fields, "resolved_at", "closed_at")
+        .order_by("received_at", "id")
+    )
     return [
         _row(t, fields, number=t.number, resolved_at=t.resolved_at, closed_at=t.closed_at)
         for t in tickets
@@ -104,9 +108,10 @@ def requests(person: User) -> Rows:
 
 
 def messages(person: User) -> Rows:
-    rows = Message.objects.filter(author=person).select_related("ticket").order_by("at", "id")
     fields = ("id", "kind", "body", "at", "call_direction", "call_duration_minutes", "caller")
-    return [_row(m, fields, request=m.ticket.number) for m in rows]
+    rows = Message.objects.filter(author=person).only("ticket_id", *fields).order_by("at", "id")
+    # A request's number is its id.
+    return [_row(m, fields, request=str(m.ticket_id)) for m in rows]
 
 
 def attachments(person: User) -> tuple[Rows, list[tuple[str, Attachment]]]:

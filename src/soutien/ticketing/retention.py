@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import partial
 
 from django.db import transaction
-from django.db.models import ProtectedError, QuerySet
+from django.db.models import F, OuterRef, ProtectedError, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,41 +61,48 @@ def _old_requests(before: datetime) -> QuerySet[Ticket]:
     )
 
 
-def anonymize(ticket: Ticket) -> None:
-    """Clear one request's personal information (in the caller's transaction)."""
-    stand_in = placeholder_contact(ticket.organization)
-    person = ticket.contact_id
-    Message.objects.filter(ticket=ticket, author_id=person).update(author=stand_in)
-    Message.objects.filter(ticket=ticket).update(body="", caller="")
-    _delete_files(Attachment.objects.filter(ticket=ticket))
-    Event.objects.filter(ticket=ticket, actor_id=person).update(actor=None)
+def anonymize(tickets: list[Ticket]) -> None:
+    """Clear these requests' personal information (in the caller's transaction)."""
+    ids = [t.pk for t in tickets]
+    contact_of = Ticket.objects.filter(pk=OuterRef("ticket_id")).values("contact_id")[:1]
+    for organization_id in {t.organization_id for t in tickets}:
+        stand_in = placeholder_contact(
+            next(t.organization for t in tickets if t.organization_id == organization_id)
+        )
+        of_org = [t.pk for t in tickets if t.organization_id == organization_id]
+        # What the contact wrote is filed under the stand-in; what they did, under nobody.
+        Message.objects.filter(ticket_id__in=of_org, author_id=Subquery(contact_of)).update(
+            author=stand_in
+        )
+        Event.objects.filter(ticket_id__in=of_org, actor_id=Subquery(contact_of)).update(actor=None)
+        Ticket.objects.filter(pk__in=of_org, created_by_id=F("contact_id")).update(created_by=None)
+        Ticket.objects.filter(pk__in=of_org).update(
+            contact=stand_in, subject=ANONYMIZED_SUBJECT, body="", anonymized_at=timezone.now()
+        )
+    Message.objects.filter(ticket_id__in=ids).update(body="", caller="")
+    _delete_files(Attachment.objects.filter(ticket_id__in=ids))
     # A field's old and new values may be personal; statuses and levels are not.
-    Event.objects.filter(ticket=ticket, action=Event.Action.FIELD).update(data={})
-    Ticket.objects.filter(pk=ticket.pk).update(
-        contact=stand_in,
-        created_by=None if ticket.created_by_id == person else ticket.created_by_id,
-        subject=ANONYMIZED_SUBJECT,
-        body="",
-        anonymized_at=timezone.now(),
-    )
+    Event.objects.filter(ticket_id__in=ids, action=Event.Action.FIELD).update(data={})
 
 
 def _apply_requests(before: datetime, action: str) -> int:
     done = 0
     while True:
-        tickets = list(_old_requests(before).select_related("organization").order_by("pk")[:BATCH])
-        if not tickets:
+        ids = list(_old_requests(before).order_by("pk").values_list("pk", flat=True)[:BATCH])
+        if not ids:
             return done
-        for ticket in tickets:
-            with transaction.atomic():
-                locked = Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
-                if locked is None or locked.anonymized_at is not None:
-                    continue
-                if action == retention.DELETE and _delete(locked):
-                    done += 1
-                    continue
-                anonymize(locked)
-                done += 1
+        with transaction.atomic():
+            batch = list(
+                _old_requests(before)
+                .select_for_update(of=("self",))
+                .filter(pk__in=ids)
+                .select_related("organization")
+            )
+            keep = batch
+            if action == retention.DELETE:
+                keep = [t for t in batch if not _delete(t)]
+            anonymize(keep)
+            done += len(batch)
 
 
 def _delete(ticket: Ticket) -> bool:
