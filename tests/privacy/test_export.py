@@ -140,3 +140,68 @@ def test_someone_else_cannot_download_an_export(people, manager, tech1):
     for stranger in (people["julie"], tech1):
         with pytest.raises(NotFound):
             services.export_download(actor=stranger, export=export)
+
+
+def test_a_staff_members_export_holds_what_they_wrote_and_logged(people, manager, tech1):
+    time_entry_create(
+        actor=tech1,
+        ticket=people["mine"],
+        started_at=timezone.now() - timedelta(hours=3),
+        minutes=45,
+        note="Note du technicien",
+    )
+
+    _archive, data = _open(services.export_request(actor=manager, person=tech1))
+
+    assert [m["body"] for m in data["messages"]] == ["Réponse du technicien"]
+    assert data["requests"] == []
+    assert [(e["minutes"], e["note"]) for e in data["time_entries"]] == [(45, "Note du technicien")]
+
+
+def test_large_files_are_listed_not_included(people, manager, settings):
+    from soutien.privacy import export as exporting
+
+    settings.SOUTIEN_MAX_ATTACHMENT_BYTES = 10_000_000
+    marc = people["marc"]
+    big = b"x" * (exporting.FILE_LIMIT + 1)
+    message_add(
+        actor=marc,
+        ticket=people["mine"],
+        kind="client",
+        body="Le gros fichier",
+        uploads=[Upload(name="gros.log", content=io.BytesIO(big), size=len(big))],
+    )
+
+    archive, data = _open(services.export_request(actor=manager, person=marc))
+
+    listed = {a["name"]: a["file"] for a in data["attachments"]}
+    assert listed["gros.log"] == ""
+    assert listed["marc.txt"].startswith("files/")
+    assert len([n for n in archive.namelist() if n.startswith("files/")]) == 1
+
+
+def test_the_export_includes_the_access_log_and_the_emails_sent(people, manager, tech1):
+    from soutien.outbound.models import OutboundEmail
+
+    marc = people["marc"]
+    services.access_record(viewer=tech1, person=marc, where=AccessEntry.Where.CONSOLE)
+    OutboundEmail.objects.create(
+        template="ack", language="fr", to_address=marc.email.upper(), subject="Accusé",
+        message_id="<ack-1@soutien.example>", status="sent",
+    )  # fmt: skip
+
+    _archive, data = _open(services.export_request(actor=manager, person=marc))
+
+    assert [(a["viewer"], a["where"]) for a in data["access_log"]] == [
+        ("Théo Premier", "console"),
+        ("Geneviève Gestion", "export"),
+    ]
+    assert "Accusé" in [e["subject"] for e in data["emails"]]
+
+
+def test_the_access_log_is_append_only(people, tech1):
+    entry = services.access_record(viewer=tech1, person=people["marc"], where="console")
+    assert entry is not None
+    entry.where = "api"
+    with pytest.raises(ValueError, match="append-only"):
+        entry.save()

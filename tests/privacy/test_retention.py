@@ -229,3 +229,24 @@ def test_periodic_job_applies_the_rules(world, manager):
 
     assert list(LoginFailure.objects.all()) == [world["new_failure"]]
     assert RetentionRun.objects.get().trigger == "schedule"
+
+
+def test_a_closed_request_with_time_drawn_is_anonymized_rather_than_deleted(
+    contact, manager, tech1
+):
+    from soutien.contracts.services import time_entry_create
+
+    old = helpers.closed_ticket(contact, days=400)
+    Ticket.objects.filter(pk=old.pk).update(status="open", closed_at=None)
+    time_entry_create(
+        actor=tech1, ticket=old, started_at=timezone.now() - timedelta(days=1), minutes=15
+    )
+    Ticket.objects.filter(pk=old.pk).update(status="closed", closed_at=helpers.days_ago(400))
+    _rules(manager, closed_requests=(365, "delete"))
+
+    run = services.retention_run(actor=manager, trigger="console", dry_run=False)
+
+    assert run.counts["closed_requests"]["count"] == 1
+    kept = Ticket.objects.get(pk=old.pk)
+    assert kept.anonymized_at is not None
+    assert kept.time_entries.get().minutes == 15
