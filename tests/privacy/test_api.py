@@ -151,3 +151,18 @@ def test_rules_are_set_and_a_dry_run_changes_nothing(api_as, manager):
     assert put(api, "privacy/retention/rules/incidents", {"days": 30}).status_code == 422
     cleared = put(api, "privacy/retention/rules/sign_in_log", {"days": None})
     assert cleared.json()["days"] is None
+
+
+def test_the_openapi_document_lists_the_privacy_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/privacy/exports",
+        "/api/v1/privacy/exports/{export_id}/download",
+        "/api/v1/privacy/incidents",
+        "/api/v1/privacy/incidents.csv",
+        "/api/v1/privacy/retention/rules/{kind}",
+        "/api/v1/privacy/retention/runs",
+        "/api/v1/users/{user_id}",
+        "/api/v1/users/{user_id}/access-log",
+    ):
+        assert path in paths
