@@ -250,3 +250,25 @@ def test_a_closed_request_with_time_drawn_is_anonymized_rather_than_deleted(
     kept = Ticket.objects.get(pk=old.pk)
     assert kept.anonymized_at is not None
     assert kept.time_entries.get().minutes == 15
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_to_delete_a_young_incident_or_edit_the_access_log(contact, tech1):
+    from django.db import DatabaseError, connection, transaction
+
+    incident = Incident.objects.create(
+        occurred_on=date(2026, 1, 10), discovered_on=date(2026, 1, 12), nature="n",
+        information="i", people="p",
+    )  # fmt: skip
+    entry = services.access_record(viewer=tech1, person=contact, where="console")
+    assert entry is not None
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM privacy_incident WHERE id = %s", [incident.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE privacy_accessentry SET \"where\" = 'api' WHERE id = %s", [entry.pk])
+    Incident.objects.filter(pk=incident.pk).update(
+        recorded_at=timezone.now() - timedelta(days=INCIDENT_KEPT_DAYS + 1)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM privacy_incident WHERE id = %s", [incident.pk])
+    assert not Incident.objects.exists()
