@@ -689,6 +689,7 @@ RETENTION = {
     "search_log": (365, "delete"),
     "sent_emails": (730, "anonymize"),
     "access_log": (3 * 365, "delete"),
+    "notices": (365, "delete"),
     "exports": (30, "delete"),
     "incidents": (6 * 366, "delete"),
 }

@@ -205,6 +205,7 @@ def test_every_kind_of_the_issue_has_an_owner_registered():
         "sign_in_log",
         "search_log",
         "sent_emails",
+        "notices",
     } <= kinds
 
 
@@ -272,3 +273,18 @@ def test_the_database_refuses_to_delete_a_young_incident_or_edit_the_access_log(
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM privacy_incident WHERE id = %s", [incident.pk])
     assert not Incident.objects.exists()
+
+
+def test_old_staff_notices_go(manager, tech1, contact):
+    from soutien.notifications.models import Notification
+
+    old = Notification.objects.create(
+        recipient=tech1, kind="assigned", created_at=helpers.days_ago(200)
+    )
+    new = Notification.objects.create(recipient=tech1, kind="assigned")
+    _rules(manager, notices=(180, "delete"))
+
+    services.retention_run(actor=manager, trigger="console", dry_run=False)
+
+    assert list(Notification.objects.all()) == [new]
+    assert not Notification.objects.filter(pk=old.pk).exists()
