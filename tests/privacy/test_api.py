@@ -166,3 +166,17 @@ def test_the_openapi_document_lists_the_privacy_endpoints(client):
         "/api/v1/users/{user_id}/access-log",
     ):
         assert path in paths
+
+
+def test_exports_of_a_person_are_listed_to_managers_and_to_the_person(
+    api_as, manager, contact, tech1
+):
+    api_as(manager).post("privacy/exports", {"user": contact.pk})
+    api_as(contact).post("privacy/exports", {"user": contact.pk})
+
+    listed = api_as(manager).get(f"privacy/exports?user={contact.pk}").json()
+
+    assert [e["requested_by"] for e in listed] == [contact.pk, manager.pk]
+    assert len(api_as(contact).get(f"privacy/exports?user={contact.pk}").json()) == 2
+    assert api_as(tech1).get(f"privacy/exports?user={contact.pk}").status_code == 403
+    assert api_as(manager).get("privacy/exports").status_code == 422
