@@ -7,6 +7,7 @@ from soutien.web.portal.views import (
     banks,
     newsletter,
     privacy,
+    security,
     statements,
     tickets,
     training,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/repondre/", tickets.ticket_reply, name="ticket_reply"),
     path("demandes/<int:ticket_id>/resolue/", tickets.ticket_resolve, name="ticket_resolve"),
     path("releve/", statements.statement, name="statement"),
+    path("securite/", security.security, name="security"),
     path("ententes/", agreements.agreement_list, name="agreements"),
     path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
     path(
