@@ -205,3 +205,31 @@ def test_the_access_log_is_append_only(people, tech1):
     entry.where = "api"
     with pytest.raises(ValueError, match="append-only"):
         entry.save()
+
+
+def test_sign_in_history_lists_the_addresses_they_signed_in_from(people, manager):
+    from soutien.accounts.models import KnownAddress
+
+    KnownAddress.objects.create(user=people["marc"], address="198.51.100.4")
+    KnownAddress.objects.create(user=people["julie"], address="198.51.100.9")
+
+    _archive, data = _open(services.export_request(actor=manager, person=people["marc"]))
+
+    known = [r["detail"] for r in data["sign_ins"] if r["event"] == "known_address"]
+    assert len(known) == 1
+    assert known[0].startswith("198.51.100.4")
+    assert "198.51.100.9" not in json.dumps(data)
+
+
+def test_two_factor_is_reported_without_its_secrets(manager, tech1):
+    from tests.two_factor import turn_on
+
+    device, codes = turn_on(tech1)
+
+    archive, data = _open(services.export_request(actor=manager, person=tech1))
+
+    events = {r["event"]: r["detail"] for r in data["sign_ins"]}
+    assert events["two_factor_on"] == f"{len(codes)} recovery codes left"
+    blob = b"".join(archive.read(n) for n in archive.namelist())
+    assert device.key.encode() not in blob
+    assert not any(code.encode() in blob for code in codes)

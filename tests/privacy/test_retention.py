@@ -288,3 +288,19 @@ def test_old_staff_notices_go(manager, tech1, contact):
 
     assert list(Notification.objects.all()) == [new]
     assert not Notification.objects.filter(pk=old.pk).exists()
+
+
+def test_addresses_not_signed_in_from_for_the_period_are_forgotten(manager, contact):
+    from soutien.accounts.models import KnownAddress
+
+    stale = KnownAddress.objects.create(user=contact, address="198.51.100.4")
+    KnownAddress.objects.filter(pk=stale.pk).update(last_seen=helpers.days_ago(200))
+    fresh = KnownAddress.objects.create(user=contact, address="198.51.100.5")
+    _rules(manager, sign_in_log=(90, "delete"))
+
+    dry = services.retention_run(actor=manager, trigger="console", dry_run=True)
+    assert dry.counts["sign_in_log"]["count"] == 1
+    assert KnownAddress.objects.count() == 2
+    services.retention_run(actor=manager, trigger="console", dry_run=False)
+
+    assert list(KnownAddress.objects.all()) == [fresh]

@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from soutien.accounts.models import ClientRole, LoginFailure, Organization, User
+from soutien.accounts.models import ClientRole, KnownAddress, LoginFailure, Organization, User
 from soutien.core import retention
 
 # Usernames of the stand-ins start so: no email address or typed username can take this form.
@@ -40,12 +40,15 @@ def is_placeholder(user: User) -> bool:
 
 
 def _failures(before: datetime) -> int:
-    return LoginFailure.objects.filter(at__lt=before).count()
+    failures = LoginFailure.objects.filter(at__lt=before).count()
+    return failures + KnownAddress.objects.filter(last_seen__lt=before).count()
 
 
 def _delete_failures(before: datetime, action: str) -> int:
     deleted, _rows = LoginFailure.objects.filter(at__lt=before).delete()
-    return deleted
+    # An address not signed in from for the whole period is forgotten: it is a stranger again.
+    forgotten, _rows = KnownAddress.objects.filter(last_seen__lt=before).delete()
+    return deleted + forgotten
 
 
 def register() -> None:
@@ -53,7 +56,10 @@ def register() -> None:
         retention.Purger(
             kind="sign_in_log",
             label=_("Sign-in log"),
-            description=_("Failed sign-ins: the name typed, the address and the time."),
+            description=_(
+                "Failed sign-ins (the name typed, the address, the time) and the addresses a "
+                "person signed in from."
+            ),
             count=lambda before, action: _failures(before),
             apply=_delete_failures,
             owner="accounts",

@@ -25,6 +25,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from soutien import __version__
+from soutien.accounts import two_factor
 from soutien.accounts.models import LoginFailure, User
 from soutien.contracts.models import TimeEntry
 from soutien.newsletter import selectors as newsletter
@@ -182,13 +183,24 @@ def sign_ins(person: User) -> Rows:
             rows.append(
                 {"event": "api_token_revoked", "at": _value(token.revoked_at), "detail": detail}
             )
+    for known in person.known_addresses.order_by("first_seen"):
+        rows.append(
+            {
+                "event": "known_address",
+                "at": _value(known.first_seen),
+                "detail": f"{known.address} (last {_value(known.last_seen)})",
+            }
+        )
+    if two_factor.is_on(person):
+        left = two_factor.recovery_codes_left(person)
+        rows.append({"event": "two_factor_on", "at": "", "detail": f"{left} recovery codes left"})
     names = {person.username.lower()} | ({person.email.lower()} if person.email else set())
     failures = LoginFailure.objects.annotate(typed=Lower("username")).filter(typed__in=names)
     rows += [
         {"event": "failed_sign_in", "at": _value(f.at), "detail": f.address}
         for f in failures.order_by("at")
     ]
-    return sorted(rows, key=lambda r: str(r["at"]))
+    return sorted(rows, key=lambda r: str(r["at"] or "9"))
 
 
 def emails(person: User) -> Rows:
