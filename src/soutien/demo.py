@@ -27,6 +27,8 @@ from soutien.contracts.services import (
 from soutien.kb.services import article_save, support_contact_save
 from soutien.newsletter import issues
 from soutien.newsletter import services as newsletter
+from soutien.privacy import services as privacy
+from soutien.privacy.models import RetentionRun
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
@@ -144,6 +146,7 @@ def load_demo() -> list[tuple[str, str]]:
     _knowledge_base(staff["tech2"], manager)
     _training(staff, contacts)
     _newsletter(staff, contacts)
+    _privacy(staff, contacts)
     return demo_logins()
 
 
@@ -679,3 +682,47 @@ def _training(staff: dict[str, User], contacts: dict[str, User]) -> None:
         actor=tech3, ticket=ticket, starts_at=_next_weekday(0, 10), minutes=45,
         bridge="1 855 555-0199, code 4242", override=True,
     )  # fmt: skip
+
+
+# Retention of personal information (Law 25): days kept, then what happens.
+RETENTION = {
+    "raw_emails": (365, "anonymize"),
+    "attachments": (730, "delete"),
+    "closed_requests": (7 * 365, "anonymize"),
+    "sign_in_log": (90, "delete"),
+    "search_log": (365, "delete"),
+    "sent_emails": (730, "anonymize"),
+    "access_log": (3 * 365, "delete"),
+    "notices": (365, "delete"),
+    "exports": (30, "delete"),
+    "incidents": (6 * 366, "delete"),
+}
+
+
+def _privacy(staff: dict[str, User], contacts: dict[str, User]) -> None:
+    """Retention rules and a dry run of them, one incident in the register, one export delivered."""
+    manager = staff["gestion"]
+    for kind, (days, action) in RETENTION.items():
+        privacy.rule_set(actor=manager, kind=kind, days=days, action=action)
+    privacy.retention_run(actor=manager, trigger=RetentionRun.Trigger.CONSOLE, dry_run=True)
+    today = timezone.localdate()
+    privacy.incident_create(
+        actor=manager,
+        fields=privacy.IncidentFields(
+            occurred_on=today - timedelta(days=12),
+            discovered_on=today - timedelta(days=11),
+            nature="Relevé d'heures de la Ville de Saint-Laurent envoyé par erreur à Éditions "
+            "Boréal (mauvais destinataire choisi dans la liste).",
+            information="Nom et courriel de deux contacts, heures consommées, objets de demandes.",
+            people="Contacts de la Ville de Saint-Laurent",
+            people_count=2,
+            risk="low",
+            risk_assessment="Renseignements peu sensibles; le destinataire, un client lié par "
+            "contrat, a confirmé la suppression le jour même.",
+            people_notified_on=today - timedelta(days=10),
+            measures="Confirmation écrite de la suppression; la liste des destinataires demande "
+            "désormais une confirmation.",
+        ),
+    )
+    export = privacy.export_request(actor=manager, person=contacts["marc"])
+    privacy.export_download(actor=manager, export=export)

@@ -19,6 +19,8 @@ from soutien.kb.models import Category, Kind
 from soutien.newsletter import issues, tokens
 from soutien.newsletter import services as newsletter_services
 from soutien.newsletter.models import ConsentText, ResolvedProblem, Suppression
+from soutien.privacy import services as privacy
+from soutien.privacy.models import Incident
 from soutien.sla import configuration
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
@@ -154,6 +156,10 @@ def world(publish, writer, manager, tech1, org, client_admin):
     plan = Plan.objects.order_by("pk").first()
     assert bank is not None
     assert plan is not None
+    incident = Incident.objects.create(
+        occurred_on=date(2026, 10, 1), discovered_on=date(2026, 10, 2), nature="x",
+        information="y", people="z",
+    )  # fmt: skip
     values: dict[str, object] = {
         "ticket_id": ticket.pk,
         "entry_id": entry.pk,
@@ -181,6 +187,9 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "time_off_id": time_off.pk,
         "feed_id": feed.pk,
         "room_id": room.pk,
+        "user_id": contact.pk,
+        "export_id": privacy.export_request(actor=client_admin, person=client_admin).pk,
+        "incident_id": incident.pk,
         **newsletter,
     }
     visitors = {

@@ -12,5 +12,8 @@ class NotificationsConfig(AppConfig):
             agreements,
             emails,
             newsletter,
+            retention,
             training,
         )
+
+        retention.register()

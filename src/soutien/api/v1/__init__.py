@@ -21,6 +21,7 @@ from soutien.api.v1 import (
     kb,
     newsletter,
     organizations,
+    privacy,
     sla,
     tickets,
     time_entries,
@@ -69,6 +70,8 @@ api.add_router("/kb", kb.router)
 api.add_router("/newsletter", newsletter.router)
 api.add_router("", training.router)
 api.add_router("/feeds", training.feeds_router)
+api.add_router("/privacy", privacy.router)
+api.add_router("/users", privacy.people_router)
 
 
 @api.exception_handler(ServiceError)

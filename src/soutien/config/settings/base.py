@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "soutien.newsletter",
     "soutien.training",
     "soutien.agreements",
+    "soutien.privacy",
     "soutien.channels.mail",
     "soutien.web",
 ]

@@ -11,6 +11,7 @@ from soutien.web.console.views import (
     notifications,
     organizations,
     plans,
+    privacy,
     queue,
     security,
     settings,
@@ -277,5 +278,23 @@ urlpatterns = [
         "infolettre/reglages/exclusions/<int:suppression_id>/retirer/",
         newsletter.unsuppress,
         name="newsletter_unsuppress",
+    ),
+    # Law 25: a person's record, exports, retention, the register of incidents.
+    path("personnes/<int:user_id>/", privacy.person, name="person"),
+    path("personnes/<int:user_id>/export/", privacy.person_export, name="person_export"),
+    path(
+        "confidentialite/exports/<int:export_id>/",
+        privacy.export_download,
+        name="privacy_export_download",
+    ),
+    path("confidentialite/", privacy.home, name="privacy"),
+    path("confidentialite/conservation/", privacy.rule_save, name="privacy_rule_save"),
+    path("confidentialite/application/", privacy.retention_run, name="privacy_run"),
+    path("confidentialite/incidents/", privacy.incident_list, name="privacy_incidents"),
+    path("confidentialite/incidents/nouveau/", privacy.incident_edit, name="privacy_incident_new"),
+    path(
+        "confidentialite/incidents/<int:incident_id>/",
+        privacy.incident_edit,
+        name="privacy_incident",
     ),
 ]
