@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from soutien.accounts.models import Organization, User
@@ -29,7 +28,7 @@ from soutien.ticketing import services as ticketing
 from soutien.ticketing.models import Attachment, Message, MessageKind, Ticket
 from soutien.training.models import TrainingRequest
 from tests import factories
-from tests.security.world import World, build
+from tests.security.world import World, build, signed_in_client
 
 pytestmark = [
     pytest.mark.security,
@@ -186,8 +185,7 @@ def _context(browser: Any, base: str, user: User | None) -> Any:
     context = browser.new_context(locale="fr-CA")
     context.add_init_script(HOOK)
     if user is not None:
-        client = Client()
-        client.force_login(user)
+        client = signed_in_client(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
     return context

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.core.files.base import ContentFile
 from django.db.models import F, Value
 from django.db.models.functions import Concat
+from django.test import Client
 from django.utils import timezone
 
 from soutien.accounts.models import Organization, User
@@ -60,6 +61,17 @@ class World:
     ids: dict[str, dict[str, int | str]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     own_token_ids: dict[str, int] = field(default_factory=dict)
+
+
+def signed_in_client(user: User | None) -> Client:
+    """A test client signed in as `user` (anonymous for None): the one place the runs sign in.
+
+    When signing in needs more than a session (a second factor, say), this is what to adapt.
+    """
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
 
 
 def _mark(queryset, field_name: str, marker: str) -> None:
