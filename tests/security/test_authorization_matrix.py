@@ -152,9 +152,11 @@ def _regex_to_template(regex: str) -> str:
     return _GROUP.sub(group, text)
 
 
-def _web_family(namespace: str, name: str) -> str:
+def _web_family(namespace: str, name: str, raw: str) -> str:
     if namespace in ("public", "portal", "console", "admin"):
         return namespace
+    if raw.startswith("admin/"):
+        return "admin"  # the admin's own addresses kept at the root (its sign-in redirect)
     return f"root:{name}"
 
 
@@ -184,7 +186,7 @@ def web_routes() -> list[Route]:
             routes.append(
                 Route(
                     kind="web",
-                    family=_web_family(namespace, pattern.name or raw),
+                    family=_web_family(namespace, pattern.name or raw, raw),
                     name=name,
                     template=template,
                     params=params,
@@ -221,7 +223,7 @@ def web_rule(route: Route, role: str, variant: str, method: str) -> Expect:
             return Expect.DENY
         return Expect.ALLOW if method == "GET" else Expect.MAYBE
     if route.family == "admin":
-        if route.name in ("admin:login", "admin:logout", "admin:password_change_done"):
+        if route.name in ("admin:login", "admin:logout", "admin/login/"):
             return Expect.OPEN
         return Expect.MAYBE if role == "admin" else Expect.DENY
     if route.family == "root:download":

@@ -2,7 +2,7 @@
 
 Every payload calls `window.__xss(n)` when it runs; the hook is defined before any page script
 (`add_init_script`) and records the calls. The payloads go into request subjects and bodies,
-replies, notes and client messages, file names, people's and organizations' names, knowledge-base
+replies, notes and client messages, received emails (HTML, text, subject, sender), file names, people's and organizations' names, knowledge-base
 articles, agreements, newsletter issues and training requests; the pages that show them are
 opened as the people who see them (a manager, a client administrator, an anonymous visitor). Each
 page is also searched for markup that would run on a click (a `javascript:` link, an `on…`
@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from soutien.accounts.models import Organization, User
 from soutien.agreements.models import AgreementVersion, Milestone
+from soutien.channels.mail.models import InboundEmail
 from soutien.kb.services import article_save
 from soutien.newsletter.models import Issue
 from soutien.ticketing import services as ticketing
@@ -130,6 +131,13 @@ def plant(world: World, corpus: list[str]) -> dict[str, Any]:
     TrainingRequest.objects.filter(pk=training_id).update(
         subject_detail=everything, address=corpus[2][:300]
     )
+    # A received email: its HTML is sanitized, its text and subject shown as they came.
+    InboundEmail.objects.filter(pk=world.ids["email_id"]["-"]).update(
+        html="<html><body>" + "<br>".join(corpus) + "</body></html>",
+        text=everything,
+        subject=corpus[5][:255],
+        from_address=corpus[6][:254],
+    )
     issues = list(Issue.objects.order_by("pk"))
     for issue, subject in zip(issues, _chunks(corpus, 200), strict=False):
         Issue.objects.filter(pk=issue.pk).update(
@@ -144,6 +152,7 @@ def plant(world: World, corpus: list[str]) -> dict[str, Any]:
         "issues": issues,
         "published": published,
         "organization": org,
+        "email": world.ids["email_id"]["-"],
     }
 
 
@@ -163,6 +172,8 @@ def pages(planted: dict[str, Any]) -> list[tuple[str, str]]:
         ("manager", reverse("console:training", args=[planted["training"]])),
         ("manager", reverse("console:trainings")),
         ("manager", reverse("console:newsletter_issue", args=[issue])),
+        ("manager", reverse("console:email", args=[planted["email"]])),
+        ("manager", reverse("console:email", args=[planted["email"]]) + "?images=1"),
         ("manager", reverse("console:newsletter_issue_preview", args=[issue, "fr"])),
         ("client_admin", reverse("portal:tickets") + "?show=all"),
         ("client_admin", reverse("portal:ticket", args=[ticket])),

@@ -265,6 +265,7 @@ def build() -> World:
         "month": issue.month.strftime("%Y-%m"),
         "token": "matrice-jeton-inconnu",
         "url": "matrice/",  # the admin's catch-all
+        "pk": 1,  # the admin's pages of a second-factor device
     }
     outbound = OutboundEmail.objects.first()
     ids["outbound_email_id"] = {"-": outbound.pk}
