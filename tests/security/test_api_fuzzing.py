@@ -1,10 +1,11 @@
 """Schemathesis against the OpenAPI document: generated calls to every operation, never a 5xx.
 
-The API is called in process (WSGI) over the fixture world of the authorization matrix, signed in
-as a support manager and as a client administrator, with path parameters naming the world's
-own objects (organization A) so that calls reach real rows; each call runs in a transaction rolled back
-afterwards, so one call's writes do not steer the next. Bounded: `SOUTIEN_FUZZ_EXAMPLES` examples
-per operation and role (default 12), and `SOUTIEN_FUZZ_SECONDS` per role at most (default 90).
+The API is called in process (WSGI) over the fixture world of the authorization matrix, signed
+in as a support manager and as a client administrator, with inputs the schema allows and then
+inputs it forbids; path parameters name the world's own objects (organization A) so that calls
+reach real rows. Each call runs in a transaction rolled back afterwards, so one call's writes do
+not steer the next. Bounded: `SOUTIEN_FUZZ_EXAMPLES` valid examples per operation and role
+(default 12; half as many invalid ones), and `SOUTIEN_FUZZ_SECONDS` per role at most (default 90).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import HypothesisException
+from schemathesis import GenerationMode
 
 from tests.security.world import build
 
@@ -31,6 +33,8 @@ pytestmark = pytest.mark.security
 EXAMPLES = int(os.environ.get("SOUTIEN_FUZZ_EXAMPLES", "12"))
 SECONDS = float(os.environ.get("SOUTIEN_FUZZ_SECONDS", "90"))
 ROLES = ("manager", "client_admin")
+# Inputs the schema allows, then inputs it forbids (which must get a 4xx, never a 5xx).
+MODES = {GenerationMode.POSITIVE: EXAMPLES, GenerationMode.NEGATIVE: max(EXAMPLES // 2, 1)}
 
 
 class _OutOfTime(Exception):
@@ -74,21 +78,23 @@ def _path_parameters(operation: Any, world: Any) -> dict[str, Any]:
 
 def _fuzz(
     operation: Any,
+    mode: GenerationMode,
     token: str,
     path_parameters: dict[str, Any],
     deadline: float,
     calls: Counter[str],
     errors: list[str],
+    notes: list[str],
 ) -> bool:
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=MODES[mode],
         deadline=None,
         database=None,
         derandomize=True,
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(path_parameters=path_parameters or None))
+    @given(case=operation.as_strategy(mode, path_parameters=path_parameters or None))
     def call(case: Any) -> None:
         if time.monotonic() > deadline:
             raise _OutOfTime
@@ -97,6 +103,7 @@ def _fuzz(
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             transaction.set_rollback(True)
         calls["total"] += 1
+        calls[mode.value] += 1
         calls[str(response.status_code)[0] + "xx"] += 1
         if response.status_code >= 500:
             errors.append(
@@ -108,8 +115,8 @@ def _fuzz(
         call()
     except _OutOfTime:
         return False
-    except HypothesisException as error:  # an operation none of whose inputs can be generated
-        errors.append(f"{operation.label}: could not generate ({error})")
+    except HypothesisException:  # nothing to vary (no input, or none that can be made invalid)
+        notes.append(f"{operation.label} ({mode.value})")
     return True
 
 
@@ -119,21 +126,27 @@ def test_generated_api_calls_never_get_a_server_error(db, capsys, wsgi_in_the_te
     operations = [result.ok() for result in schema.get_all_operations()]
     calls: Counter[str] = Counter()
     errors: list[str] = []
+    notes: list[str] = []
     covered: Counter[str] = Counter()
     for role in ROLES:
-        deadline = time.monotonic() + SECONDS
-        for operation in operations:
-            fixed = _path_parameters(operation, world)
-            if not _fuzz(operation, world.tokens[role], fixed, deadline, calls, errors):
-                break
-            covered[role] += 1
+        for mode in MODES:
+            deadline = time.monotonic() + SECONDS * MODES[mode] / sum(MODES.values())
+            for operation in operations:
+                fixed = _path_parameters(operation, world)
+                token = world.tokens[role]
+                if not _fuzz(operation, mode, token, fixed, deadline, calls, errors, notes):
+                    break
+                covered[f"{role} {mode.value}"] += 1
     with capsys.disabled():
         print(
             f"\nSchemathesis: {calls['total']} generated calls over {len(operations)} operations "
             f"as {' and '.join(ROLES)} (operations covered: "
-            f"{', '.join(f'{r} {covered[r]}' for r in ROLES)}); answers: "
-            f"{', '.join(f'{k} {v}' for k, v in sorted(calls.items()) if k != 'total')}; "
+            f"{', '.join(f'{k} {n}' for k, n in covered.items())}); "
+            f"{calls['positive']} valid and {calls['negative']} invalid inputs; answers: "
+            f"{', '.join(f'{k} {v}' for k, v in sorted(calls.items()) if k[0].isdigit())}; "
             f"{len(errors)} server errors"
         )
+        if notes:
+            print(f"  nothing to vary: {', '.join(sorted(set(notes)))}")
     assert not errors, "Server errors:\n" + "\n".join(errors[:30])
     assert calls["total"] > len(operations)
