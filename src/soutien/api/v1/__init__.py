@@ -16,6 +16,7 @@ from soutien.api.v1 import (
     kb,
     newsletter,
     organizations,
+    reports,
     sla,
     tickets,
     time_entries,
@@ -48,6 +49,7 @@ api.add_router("/kb", kb.router)
 api.add_router("/newsletter", newsletter.router)
 api.add_router("", training.router)
 api.add_router("/feeds", training.feeds_router)
+api.add_router("/reports", reports.router)
 
 
 @api.exception_handler(ServiceError)
