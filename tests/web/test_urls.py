@@ -181,6 +181,8 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "time_off_id": time_off.pk,
         "feed_id": feed.pk,
         "room_id": room.pk,
+        "page": "sla",
+        "table": "sla-first-response-level",
         **newsletter,
     }
     visitors = {

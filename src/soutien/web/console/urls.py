@@ -12,6 +12,7 @@ from soutien.web.console.views import (
     organizations,
     plans,
     queue,
+    reports,
     settings,
     statements,
     tickets,
@@ -42,6 +43,10 @@ urlpatterns = [
     ),
     path("demandes/<int:ticket_id>/status/", tickets.ticket_status, name="ticket_status"),
     path("notifications/", notifications.notification_list, name="notifications"),
+    # Managers' reports.
+    path("rapports/", reports.report_page, name="reports"),
+    path("rapports/<slug:page>/", reports.report_page, name="report"),
+    path("rapports/<slug:page>/<slug:table>.csv", reports.report_csv, name="report_csv"),
     # Development agreements on level-3 requests.
     path("demandes/<int:ticket_id>/entente/", agreements.agreement_new, name="agreement_new"),
     path("ententes/", agreements.agreement_list, name="agreements"),
