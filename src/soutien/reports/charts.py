@@ -23,6 +23,8 @@ RIGHT = 12
 TOP = 12
 BOTTOM = 44
 _ids = itertools.count(1)
+# Series take the stylesheet's colours .chart-series-0 to -4 in turn.
+COLOURS = 5
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,18 @@ class Series:
     values: Sequence[float | int | None]
 
 
+def _axis_top(values: Sequence[float | int], top: float | None) -> float:
+    """The top of the axis: given, or a round number above the data; counts get whole ticks."""
+    if top is not None:
+        return top
+    found = _nice_max(max(values, default=0))
+    if all(isinstance(v, int) for v in values):
+        found = 4 * -(-int(found) // 4)  # four intervals of whole numbers
+    return found
+
+
 def _nice_max(value: float) -> float:
-    """A round top for the axis: 1, 2, 2.5 or 5 times a power of ten, at least `value`."""
+    """A round top for the axis, at least `value`, whose quarters are round too."""
     if value <= 0:
         return 1
     power = 1.0
@@ -40,7 +52,7 @@ def _nice_max(value: float) -> float:
         power *= 10
     while power > value:
         power /= 10
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 4, 6, 8, 10):
         if step * power >= value:
             return step * power
     return 10 * power  # pragma: no cover
@@ -96,7 +108,8 @@ def _legend(series: Sequence[Series]) -> list[str]:
     y = HEIGHT - 10
     for index, s in enumerate(series):
         parts.append(
-            f'<rect class="chart-series-{index % 4}" x="{x}" y="{y - 9}" width="10" height="10"/>'
+            f'<rect class="chart-series-{index % COLOURS}" x="{x}" y="{y - 9}" '
+            'width="10" height="10"/>'
             f'<text class="chart-legend" x="{x + 14}" y="{y}">{escape(s.name)}</text>'
         )
         x += 24 + 7 * len(s.name)
@@ -114,7 +127,7 @@ def bar_chart(
 ) -> SafeString:
     """Vertical bars, one group per label, one bar per series in each group."""
     values = [v for s in series for v in s.values if v is not None]
-    axis_top = top if top is not None else _nice_max(max(values, default=0))
+    axis_top = _axis_top(values, top)
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     group_w = plot_w / max(len(labels), 1)
@@ -132,7 +145,7 @@ def bar_chart(
             body.append(
                 format_html(
                     '<rect class="chart-series-{}" x="{}" y="{}" width="{}" height="{}"/>',
-                    j % 4,
+                    j % COLOURS,
                     f"{x0 + j * bar_w:.1f}",
                     f"{TOP + plot_h - h:.1f}",
                     f"{max(bar_w - 1, 1):.1f}",
@@ -157,7 +170,7 @@ def line_chart(
 ) -> SafeString:
     """One line per series over the labels (months, weeks); gaps where a value is missing."""
     values = [v for s in series for v in s.values if v is not None]
-    axis_top = top if top is not None else _nice_max(max(values, default=0))
+    axis_top = _axis_top(values, top)
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(labels) - 1, 1)
@@ -173,11 +186,14 @@ def line_chart(
                 continue
             y = TOP + plot_h - plot_h * min(value, axis_top) / axis_top
             points[-1].append(f"{x:.1f},{y:.1f}")
-            body.append(f'<circle class="chart-series-{j % 4}" cx="{x:.1f}" cy="{y:.1f}" r="3"/>')
+            body.append(
+                f'<circle class="chart-series-{j % COLOURS}" cx="{x:.1f}" cy="{y:.1f}" r="3"/>'
+            )
         for run in points:
             if len(run) > 1:
                 body.append(
-                    f'<polyline class="chart-line chart-line-{j % 4}" points="{" ".join(run)}"/>'
+                    f'<polyline class="chart-line chart-line-{j % COLOURS}" '
+                    f'points="{" ".join(run)}"/>'
                 )
     body.append(
         f'<line class="chart-axis" x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" '

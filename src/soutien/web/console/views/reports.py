@@ -557,8 +557,12 @@ def _headlines(period: Period) -> list[Headline]:
 
 
 def _period_form(request: HttpRequest) -> tuple[PeriodForm, Period]:
-    form = PeriodForm(request.GET or None)
-    return form, form.period() if request.GET else current_month()
+    """The period picker and its period; unbound, it shows this month so far."""
+    if request.GET:
+        form = PeriodForm(request.GET)
+        return form, form.period()
+    period = current_month()
+    return PeriodForm(initial={"from": period.first, "to": period.last}), period
 
 
 @manager_required
