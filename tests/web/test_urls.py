@@ -19,6 +19,7 @@ from soutien.kb.models import Category, Kind
 from soutien.newsletter import issues, tokens
 from soutien.newsletter import services as newsletter_services
 from soutien.newsletter.models import ConsentText, ResolvedProblem, Suppression
+from soutien.notifications.satisfaction import rating_token
 from soutien.sla import configuration
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
@@ -150,6 +151,8 @@ def world(publish, writer, manager, tech1, org, client_admin):
     )  # fmt: skip
     feed = training_services.calendar_feed_create(actor=manager)
     newsletter = _newsletter(manager, tech1, ticket)
+    solved = factories.ticket(contact=contact, actor=manager, subject="Réglé")
+    services.ticket_change_status(actor=manager, ticket=solved, status="resolved")
     bank = HourBank.objects.order_by("pk").first()
     plan = Plan.objects.order_by("pk").first()
     assert bank is not None
@@ -183,6 +186,7 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "room_id": room.pk,
         "page": "sla",
         "table": "sla-first-response-level",
+        "rating_token": rating_token(solved.pk),
         **newsletter,
     }
     visitors = {
@@ -201,6 +205,8 @@ def test_every_url_gives_back_its_name_and_answers_the_person_it_is_for(world, n
         kwargs["slug"] = category.slug
     if name == "public:newsletter_confirm":
         kwargs["token"] = values["confirmation"]
+    if name == "public:rate":
+        kwargs["token"] = values["rating_token"]
     path = reverse(name, kwargs=kwargs)
     assert resolve(path).view_name == name
     response = visitors[name.split(":")[0]].get(path)

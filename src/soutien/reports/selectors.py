@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from soutien.accounts.models import Organization, User
 from soutien.contracts.models import Allocation, HourBank, TimeEntry
 from soutien.reports.periods import Period, desk_zone, month_key, today
+from soutien.satisfaction.models import Rating
 from soutien.sla.engine import snapshot
 from soutien.ticketing.models import Ticket
 
@@ -348,3 +349,55 @@ def bank_balances(period: Period, *, organization_id: int | None = None) -> list
         )
         for bank in banks
     ]
+
+
+# --- Satisfaction ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SatisfactionMonth:
+    month: str
+    good: int
+    bad: int
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    good: int
+    bad: int
+    open_follow_ups: int
+    months: list[SatisfactionMonth]
+
+    @property
+    def count(self) -> int:
+        return self.good + self.bad
+
+    @property
+    def score(self) -> float | None:
+        """Share of good ratings."""
+        return round(self.good / self.count, 4) if self.count else None
+
+
+def satisfaction(period: Period, *, organization_id: int | None = None) -> Satisfaction:
+    """Ratings as they stand, given or last changed in the period, by month of that change."""
+    qs = Rating.objects.filter(updated_at__gte=period.start, updated_at__lt=period.end)
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    rows = (
+        qs.order_by()
+        .values(month=TruncMonth("updated_at", tzinfo=desk_zone()))
+        .annotate(
+            good=Count("id", filter=Q(value=Rating.Value.GOOD)),
+            bad=Count("id", filter=Q(value=Rating.Value.BAD)),
+        )
+    )
+    months = sorted(
+        (SatisfactionMonth(month_key(r["month"]), r["good"], r["bad"]) for r in rows),
+        key=lambda m: m.month,
+    )
+    return Satisfaction(
+        good=sum(m.good for m in months),
+        bad=sum(m.bad for m in months),
+        open_follow_ups=qs.filter(value=Rating.Value.BAD, followed_up_at__isnull=True).count(),
+        months=months,
+    )

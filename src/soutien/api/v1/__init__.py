@@ -17,6 +17,7 @@ from soutien.api.v1 import (
     newsletter,
     organizations,
     reports,
+    satisfaction,
     sla,
     tickets,
     time_entries,
@@ -50,6 +51,7 @@ api.add_router("/newsletter", newsletter.router)
 api.add_router("", training.router)
 api.add_router("/feeds", training.feeds_router)
 api.add_router("/reports", reports.router)
+api.add_router("", satisfaction.router)
 
 
 @api.exception_handler(ServiceError)

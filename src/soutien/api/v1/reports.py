@@ -157,3 +157,32 @@ def hours(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]:
         for balance in selectors.bank_balances(period, organization_id=scope)
     ]
     return {"months": months, "banks": banks}
+
+
+class SatisfactionMonthOut(Schema):
+    month: str
+    good: int
+    bad: int
+
+
+class SatisfactionOut(Schema):
+    count: int
+    good: int
+    bad: int
+    score: float | None = Field(description="good / count, or null when nothing was rated.")
+    open_follow_ups: int = Field(description="Bad ratings no manager has followed up yet.")
+    months: list[SatisfactionMonthOut]
+
+
+@router.get("/satisfaction", response=SatisfactionOut, summary="Satisfaction ratings")
+def satisfaction(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]:
+    scope = organization_scope(caller(request), query.organization)
+    found = selectors.satisfaction(query.period(), organization_id=scope)
+    return {
+        "count": found.count,
+        "good": found.good,
+        "bad": found.bad,
+        "score": found.score,
+        "open_follow_ups": found.open_follow_ups,
+        "months": found.months,
+    }

@@ -1,0 +1,25 @@
+"""The satisfaction rating form, shared by the email link's page and the portal."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from soutien.satisfaction.models import Rating
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How did we do?"),
+        choices=[
+            (Rating.Value.GOOD, _("Good, I am satisfied")),
+            (Rating.Value.BAD, _("Bad, I am not satisfied")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("What went wrong? (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
