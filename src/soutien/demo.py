@@ -27,6 +27,7 @@ from soutien.contracts.services import (
 from soutien.kb.services import article_save, support_contact_save
 from soutien.newsletter import issues
 from soutien.newsletter import services as newsletter
+from soutien.satisfaction.services import rating_record
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
@@ -477,6 +478,8 @@ def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
         body="Clearing the browser cache fixes it; a permanent fix ships next week.",
     )
     services.ticket_change_status(actor=tech1, ticket=t, status=Status.RESOLVED)
+    # John liked the answer: one click in the resolution email.
+    rating_record(ticket=t, value="good", actor=None, via="email")
 
     # Closed.
     t = _file(
@@ -495,6 +498,14 @@ def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
         body="Le connecteur d'annuaire a été corrigé dans la version 4.2.1.",
     )
     services.ticket_change_status(actor=manager, ticket=t, status=Status.CLOSED)
+    # Luc did not: a follow-up waits for a manager (Reports, Satisfaction).
+    rating_record(
+        ticket=t,
+        value="bad",
+        comment="Trois semaines sans synchronisation avant le correctif : c'est trop long.",
+        actor=luc,
+        via="portal",
+    )
 
     # A level-1 request in the queue, not yet answered.
     t = _file(

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from soutien.contracts.services import time_entry_create
+from soutien.satisfaction.services import rating_record
 from soutien.ticketing import services
 from soutien.ticketing.models import MessageKind
 from tests import factories
@@ -19,7 +20,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PAGES = ["", "hours/", "team/", "kb/"]
+PAGES = ["", "hours/", "team/", "kb/", "satisfaction/"]
 
 
 def test_report_pages_have_no_axe_violation(browser, live_server):
@@ -38,6 +39,9 @@ def test_report_pages_have_no_axe_violation(browser, live_server):
         time_entry_create(
             actor=tech, ticket=ticket, started_at=now - timedelta(hours=hours_ago), minutes=45
         )
+    solved = factories.ticket(contact=contact, actor=manager)
+    services.ticket_change_status(actor=manager, ticket=solved, status="resolved")
+    rating_record(ticket=solved, value="bad", comment="Trop lent", actor=None, via="email")
     base = live_server.url
     for width in (1280, 390):
         context = browser.new_context(locale="fr-CA", viewport={"width": width, "height": 900})

@@ -150,3 +150,28 @@ def test_the_api_rates_a_resolved_request_and_refuses_the_rest(
         1,
     )
     assert report["months"] == [{"month": "2026-11", "good": 0, "bad": 1}]
+
+
+def test_a_manager_closes_the_follow_up_from_the_reports(resolved, manager, tech1):
+    with time_machine.travel(RESOLVED + timedelta(days=1), tick=False):
+        from soutien.satisfaction.services import rating_record
+
+        rating = rating_record(
+            ticket=resolved, value="bad", comment="Lent", actor=None, via="email"
+        )
+        page = signed_in(manager).get(
+            "/console/rapports/satisfaction/?from=2026-11-01&to=2026-11-30"
+        )
+        assert "Lent" in text_of(page)
+        assert (
+            signed_in(tech1).post(f"/console/avis/{rating.pk}/suivi/", {"note": "x"}).status_code
+            == 302
+        )
+        rating.refresh_from_db()
+        assert rating.followed_up_at is None  # a technician may not
+        r = signed_in(manager).post(
+            f"/console/avis/{rating.pk}/suivi/", {"note": "Rappelé le client"}
+        )
+    assert r.status_code == 302
+    rating.refresh_from_db()
+    assert (rating.followed_up_by, rating.follow_up_note) == (manager, "Rappelé le client")

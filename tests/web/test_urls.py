@@ -20,6 +20,7 @@ from soutien.newsletter import issues, tokens
 from soutien.newsletter import services as newsletter_services
 from soutien.newsletter.models import ConsentText, ResolvedProblem, Suppression
 from soutien.notifications.satisfaction import rating_token
+from soutien.satisfaction.services import rating_record
 from soutien.sla import configuration
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
@@ -153,6 +154,7 @@ def world(publish, writer, manager, tech1, org, client_admin):
     newsletter = _newsletter(manager, tech1, ticket)
     solved = factories.ticket(contact=contact, actor=manager, subject="Réglé")
     services.ticket_change_status(actor=manager, ticket=solved, status="resolved")
+    rating = rating_record(ticket=solved, value="bad", actor=None, via="email")
     bank = HourBank.objects.order_by("pk").first()
     plan = Plan.objects.order_by("pk").first()
     assert bank is not None
@@ -187,6 +189,7 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "page": "sla",
         "table": "sla-first-response-level",
         "rating_token": rating_token(solved.pk),
+        "rating_id": rating.pk,
         **newsletter,
     }
     visitors = {

@@ -45,7 +45,7 @@ def _minutes(n: int):
     return timedelta(minutes=n)
 
 
-@pytest.mark.parametrize("page", ["", "hours/", "team/", "kb/"])
+@pytest.mark.parametrize("page", ["", "hours/", "team/", "kb/", "satisfaction/"])
 def test_every_report_page_shows_charts_with_their_tables(desk, manager, page):
     with time_machine.travel(NOW, tick=False):
         r = signed_in(manager).get(f"/console/rapports/{page}?{PERIOD}")

@@ -13,12 +13,13 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from soutien.core.errors import InvalidInput
 from soutien.kb import selectors as kb
@@ -26,13 +27,18 @@ from soutien.reports import desk, selectors
 from soutien.reports.charts import Series, bar_chart, line_chart
 from soutien.reports.exports import csv_text
 from soutien.reports.periods import Period, current_month, period_of
-from soutien.web.access import manager_required
+from soutien.satisfaction import selectors as satisfaction_selectors
+from soutien.satisfaction import services as satisfaction_services
+from soutien.satisfaction.models import Rating
+from soutien.web.access import current_user, manager_required
+from soutien.web.forms import reporting
 
 PAGES = {
     "sla": gettext_lazy("Service levels"),
     "hours": gettext_lazy("Hours and banks"),
     "team": gettext_lazy("Team"),
     "kb": gettext_lazy("Knowledge base"),
+    "satisfaction": gettext_lazy("Satisfaction"),
 }
 
 
@@ -494,6 +500,55 @@ def _kb_tables(period: Period) -> list[Table]:
     return [top, misses, deflection]
 
 
+def _satisfaction_tables(period: Period, previous: Period) -> list[Table]:
+    found = selectors.satisfaction(period)
+    before = selectors.satisfaction(previous)
+    months = Table(
+        slug="satisfaction",
+        title=_("Satisfaction ratings by month"),
+        columns=[_("Month"), _("Good"), _("Bad"), _("Share good")],
+        help=_(
+            "Ratings as they stand, by the month they were given or last changed. "
+            "This period: %(now)s good; previous period: %(before)s."
+        )
+        % {"now": _percent(found.score), "before": _percent(before.score)},
+    )
+    for m in found.months:
+        total = m.good + m.bad
+        share = round(m.good / total, 4) if total else None
+        months.rows.append([Cell(m.month), Cell(m.good), Cell(m.bad), Cell(share, _percent(share))])
+    if found.months:
+        months.chart = bar_chart(
+            title=months.title,
+            description=_("Good and bad ratings, by month."),
+            labels=[m.month for m in found.months],
+            series=[
+                Series(_("Good"), [m.good for m in found.months]),
+                Series(_("Bad"), [m.bad for m in found.months]),
+            ],
+        )
+    follow_ups = Table(
+        slug="follow-ups",
+        title=_("Bad ratings to follow up"),
+        columns=[_("Request"), _("Organization"), _("Rated on"), _("What went wrong")],
+        help=_("Call the client back, then close the follow-up below, saying what was done."),
+    )
+    for rating in satisfaction_selectors.open_follow_ups()[:200]:
+        follow_ups.rows.append(
+            [
+                Cell(
+                    rating.ticket_id,
+                    f"#{rating.ticket_id}",
+                    reverse("console:ticket", args=[rating.ticket_id]),
+                ),
+                Cell(rating.organization.name),
+                Cell(rating.updated_at.date().isoformat(), _day(rating.updated_at.date())),
+                Cell(rating.comment),
+            ]
+        )
+    return [months, follow_ups]
+
+
 def _tables(page: str, period: Period, language: str) -> list[Table]:
     previous = period.previous()
     if page == "sla":
@@ -511,6 +566,8 @@ def _tables(page: str, period: Period, language: str) -> list[Table]:
         return _hours_tables(period, language)
     if page == "team":
         return _team_tables(period, previous)
+    if page == "satisfaction":
+        return _satisfaction_tables(period, previous)
     return _kb_tables(period)
 
 
@@ -578,6 +635,9 @@ def report_page(request: HttpRequest, page: str = "sla") -> HttpResponse:
         "previous": period.previous(),
         "tables": _tables(page, period, get_language()),
         "headlines": _headlines(period) if page == "sla" else [],
+        "follow_ups": (
+            list(satisfaction_selectors.open_follow_ups()[:50]) if page == "satisfaction" else []
+        ),
         "query": urlencode({"from": period.first.isoformat(), "to": period.last.isoformat()}),
     }
     status = 400 if form.errors else 200
@@ -597,3 +657,15 @@ def report_csv(request: HttpRequest, page: str, table: str) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     raise Http404
+
+
+@manager_required
+@require_POST
+def rating_follow_up(request: HttpRequest, rating_id: int) -> HttpResponse:
+    """A manager closes the follow-up of a bad rating, with what was done."""
+    rating = get_object_or_404(Rating, pk=rating_id)
+    with reporting(request, _("Follow-up closed.")):
+        satisfaction_services.follow_up_close(
+            actor=current_user(request), rating=rating, note=request.POST.get("note", "")
+        )
+    return redirect(reverse("console:report", args=["satisfaction"]) + "#follow-ups")
