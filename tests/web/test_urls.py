@@ -20,7 +20,7 @@ from soutien.newsletter import issues, tokens
 from soutien.newsletter import services as newsletter_services
 from soutien.newsletter.models import ConsentText, ResolvedProblem, Suppression
 from soutien.notifications.satisfaction import rating_token
-from soutien.satisfaction.services import rating_record
+from soutien.satisfaction.services import guarantee_invoke, rating_record
 from soutien.sla import configuration
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
@@ -190,6 +190,7 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "table": "sla-first-response-level",
         "rating_token": rating_token(solved.pk),
         "rating_id": rating.pk,
+        "guarantee_id": guarantee_invoke(actor=client_admin, ticket=solved, reason="Lent").pk,
         **newsletter,
     }
     visitors = {

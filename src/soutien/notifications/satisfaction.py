@@ -12,6 +12,7 @@ from soutien.notifications import recipients
 from soutien.notifications.services import post
 
 if TYPE_CHECKING:
+    from soutien.satisfaction.models import Guarantee
     from soutien.ticketing.models import Ticket
 
 SALT = "soutien.satisfaction.rating"
@@ -31,3 +32,16 @@ def rating_links(ticket_id: int) -> dict[str, str]:
 def bad_rating(*, ticket: Ticket, comment: str) -> int:
     """A client rated a request "bad": a notice to every support manager, to follow up."""
     return post(recipients.managers(), "satisfaction_bad", ticket=ticket, comment=comment[:500])
+
+
+def guarantee_invoked(*, guarantee: Guarantee) -> int:
+    """A client invoked the satisfaction guarantee: every support manager decides, in time."""
+    return post(
+        recipients.managers(),
+        "guarantee_invoked",
+        ticket=guarantee.ticket,
+        guarantee=guarantee.pk,
+        organization=guarantee.organization.name,
+        reason=guarantee.reason[:500],
+        decide_by=guarantee.decide_by,
+    )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from soutien.accounts.models import Organization, User
 from soutien.contracts.models import Allocation, HourBank, TimeEntry
 from soutien.reports.periods import Period, desk_zone, month_key, today
-from soutien.satisfaction.models import Rating
+from soutien.satisfaction.models import Guarantee, Rating
 from soutien.sla.engine import snapshot
 from soutien.ticketing.models import Ticket
 
@@ -367,6 +367,7 @@ class Satisfaction:
     bad: int
     open_follow_ups: int
     months: list[SatisfactionMonth]
+    guarantees: dict[str, int]  # invoked in the period, by state now
 
     @property
     def count(self) -> int:
@@ -400,4 +401,16 @@ def satisfaction(period: Period, *, organization_id: int | None = None) -> Satis
         bad=sum(m.bad for m in months),
         open_follow_ups=qs.filter(value=Rating.Value.BAD, followed_up_at__isnull=True).count(),
         months=months,
+        guarantees=guarantees_by_state(period, organization_id=organization_id),
     )
+
+
+def guarantees_by_state(period: Period, *, organization_id: int | None = None) -> dict[str, int]:
+    """Guarantees invoked in the period: how many, and how many of each state now."""
+    qs = Guarantee.objects.filter(invoked_at__gte=period.start, invoked_at__lt=period.end)
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    found = dict.fromkeys(Guarantee.State.values, 0)
+    for state, n in qs.order_by().values("state").annotate(n=Count("id")).values_list("state", "n"):
+        found[state] = n
+    return {"invoked": sum(found.values()), **found}

@@ -56,3 +56,52 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} #{self.ticket_id}"
+
+
+class Guarantee(models.Model):
+    """The satisfaction guarantee a client administrator invokes, and a manager's decision."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Awaiting a decision")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    # Invoked from a request, or from a statement (its period).
+    ticket = models.ForeignKey(
+        "ticketing.Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    first_day = models.DateField(_("statement from"), null=True, blank=True)
+    last_day = models.DateField(_("statement to"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    invoked_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    invoked_at = models.DateTimeField(default=timezone.now)
+    # A manager decides within the first-response time of a level-2 request.
+    decide_by = models.DateTimeField(_("decision due"))
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+    credit = models.OneToOneField(
+        "contracts.Credit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-invoked_at", "-id"]
+        verbose_name = _("satisfaction guarantee")
+        verbose_name_plural = _("satisfaction guarantees")
+        indexes = [models.Index(fields=["state", "decide_by"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ticket__isnull=False)
+                | models.Q(first_day__isnull=False, last_day__isnull=False),
+                name="guarantee_from_a_request_or_a_statement",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"guarantee {self.pk} ({self.state})"

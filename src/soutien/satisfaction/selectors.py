@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from soutien.satisfaction.models import Rating
+from soutien.satisfaction.models import Guarantee, Rating
 from soutien.ticketing.models import Status, Ticket
 
 # A rating can be given, then changed, for this long after the request's resolution.
@@ -32,3 +32,16 @@ def rating_open(ticket: Ticket, *, now: datetime | None = None) -> bool:
     if ticket.status not in (Status.RESOLVED, Status.CLOSED) or ticket.resolved_at is None:
         return False
     return (now or timezone.now()) <= ticket.resolved_at + RATING_WINDOW
+
+
+def guarantees_of_ticket(ticket_id: int) -> QuerySet[Guarantee]:
+    return Guarantee.objects.filter(ticket_id=ticket_id).order_by("-invoked_at", "-id")
+
+
+def pending_guarantees() -> QuerySet[Guarantee]:
+    """Guarantees awaiting a manager's decision, the soonest due first."""
+    return (
+        Guarantee.objects.filter(state=Guarantee.State.PENDING)
+        .select_related("organization", "ticket", "invoked_by")
+        .order_by("decide_by", "id")
+    )

@@ -23,3 +23,12 @@ class RatingForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class GuaranteeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What went wrong"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A support manager decides within the response time of a level-2 request."),
+    )

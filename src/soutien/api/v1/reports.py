@@ -172,6 +172,9 @@ class SatisfactionOut(Schema):
     score: float | None = Field(description="good / count, or null when nothing was rated.")
     open_follow_ups: int = Field(description="Bad ratings no manager has followed up yet.")
     months: list[SatisfactionMonthOut]
+    guarantees: dict[str, int] = Field(
+        description="Guarantees invoked in the period: invoked, pending, granted, refused."
+    )
 
 
 @router.get("/satisfaction", response=SatisfactionOut, summary="Satisfaction ratings")
@@ -185,4 +188,5 @@ def satisfaction(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, o
         "score": found.score,
         "open_follow_ups": found.open_follow_ups,
         "months": found.months,
+        "guarantees": found.guarantees,
     }

@@ -48,6 +48,11 @@ urlpatterns = [
     path("rapports/<slug:page>/", reports.report_page, name="report"),
     path("rapports/<slug:page>/<slug:table>.csv", reports.report_csv, name="report_csv"),
     path("avis/<int:rating_id>/suivi/", reports.rating_follow_up, name="rating_follow_up"),
+    path(
+        "garanties/<int:guarantee_id>/decision/",
+        reports.guarantee_decide,
+        name="guarantee_decide",
+    ),
     # Development agreements on level-3 requests.
     path("demandes/<int:ticket_id>/entente/", agreements.agreement_new, name="agreement_new"),
     path("ententes/", agreements.agreement_list, name="agreements"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/repondre/", tickets.ticket_reply, name="ticket_reply"),
     path("demandes/<int:ticket_id>/resolue/", tickets.ticket_resolve, name="ticket_resolve"),
     path("demandes/<int:ticket_id>/avis/", tickets.ticket_rate, name="ticket_rate"),
+    path("demandes/<int:ticket_id>/garantie/", tickets.ticket_guarantee, name="ticket_guarantee"),
     path("releve/", statements.statement, name="statement"),
     path("ententes/", agreements.agreement_list, name="agreements"),
     path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),

@@ -21,6 +21,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from soutien.contracts import selectors as contracts_selectors
+from soutien.contracts.models import HourBank
 from soutien.core.errors import InvalidInput
 from soutien.kb import selectors as kb
 from soutien.reports import desk, selectors
@@ -29,7 +31,7 @@ from soutien.reports.exports import csv_text
 from soutien.reports.periods import Period, current_month, period_of
 from soutien.satisfaction import selectors as satisfaction_selectors
 from soutien.satisfaction import services as satisfaction_services
-from soutien.satisfaction.models import Rating
+from soutien.satisfaction.models import Guarantee, Rating
 from soutien.web.access import current_user, manager_required
 from soutien.web.forms import reporting
 
@@ -638,6 +640,7 @@ def report_page(request: HttpRequest, page: str = "sla") -> HttpResponse:
         "follow_ups": (
             list(satisfaction_selectors.open_follow_ups()[:50]) if page == "satisfaction" else []
         ),
+        "pending_guarantees": _pending(page),
         "query": urlencode({"from": period.first.isoformat(), "to": period.last.isoformat()}),
     }
     status = 400 if form.errors else 200
@@ -669,3 +672,50 @@ def rating_follow_up(request: HttpRequest, rating_id: int) -> HttpResponse:
             actor=current_user(request), rating=rating, note=request.POST.get("note", "")
         )
     return redirect(reverse("console:report", args=["satisfaction"]) + "#follow-ups")
+
+
+def _pending(page: str) -> list[dict[str, object]]:
+    """Guarantees to decide, each with the organization's banks to credit."""
+    if page != "satisfaction":
+        return []
+    pending = list(satisfaction_selectors.pending_guarantees()[:50])
+    banks = contracts_selectors.banks_by_organization({g.organization_id for g in pending})
+    return [
+        {
+            "guarantee": g,
+            "banks": [(b.pk, b.label(get_language())) for b in banks.get(g.organization_id, [])],
+        }
+        for g in pending
+    ]
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return -1
+
+
+@manager_required
+@require_POST
+def guarantee_decide(request: HttpRequest, guarantee_id: int) -> HttpResponse:
+    """A manager grants (with a credit or overage waived) or refuses a guarantee."""
+    guarantee = get_object_or_404(Guarantee, pk=guarantee_id)
+    bank_id = _int(request.POST.get("bank"))
+    bank = HourBank.objects.filter(pk=bank_id, organization_id=guarantee.organization_id).first()
+    grant = request.POST.get("decision") == "grant"
+    done = _("Guarantee granted.") if grant else _("Guarantee refused.")
+    with reporting(request, done):
+        credit, waive = _int(request.POST.get("minutes")), _int(request.POST.get("waive"))
+        if credit < 0 or waive < 0:
+            raise InvalidInput(_("Give whole minutes."), field="minutes")
+        satisfaction_services.guarantee_decide(
+            actor=current_user(request),
+            guarantee=guarantee,
+            grant=grant,
+            note=request.POST.get("note", ""),
+            bank=bank,
+            credit_minutes=credit if grant else 0,
+            waived_overage_minutes=waive if grant else 0,
+        )
+    return redirect(reverse("console:report", args=["satisfaction"]) + "#guarantees")

@@ -14,14 +14,14 @@ from soutien.core.errors import ServiceError
 from soutien.kb.services import request_form_filed
 from soutien.satisfaction import selectors as satisfaction_selectors
 from soutien.satisfaction import services as satisfaction_services
-from soutien.satisfaction.models import Rating
+from soutien.satisfaction.models import Guarantee, Rating
 from soutien.ticketing import selectors, services
 from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
 from soutien.web.access import client_required, current_user
 from soutien.web.forms import apply_service_error, reporting, uploads_from
 from soutien.web.portal.forms import AnotherDateForm, NewRequestForm, ReplyForm
-from soutien.web.satisfaction import RatingForm
+from soutien.web.satisfaction import GuaranteeForm, RatingForm
 from soutien.web.timeline import timeline
 
 PAGE_SIZE = 50
@@ -141,7 +141,37 @@ def _rating_context(user: User, ticket: Ticket, form: RatingForm | None) -> dict
     if form is None and can_rate:
         initial = {"rating": rating.value, "comment": rating.comment} if rating else {}
         form = RatingForm(initial=initial)
-    return {"rating": rating, "rating_form": form if can_rate else None}
+    guarantee_form = None
+    if (
+        user.is_client_admin
+        and not satisfaction_selectors.guarantees_of_ticket(ticket.pk)
+        .filter(state=Guarantee.State.PENDING)
+        .exists()
+    ):
+        guarantee_form = GuaranteeForm()
+    return {
+        "rating": rating,
+        "rating_form": form if can_rate else None,
+        "guarantee_form": guarantee_form,
+        "guarantees": list(satisfaction_selectors.guarantees_of_ticket(ticket.pk)),
+    }
+
+
+@client_required
+@require_POST
+def ticket_guarantee(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """A client administrator invokes the satisfaction guarantee on the request."""
+    user = current_user(request)
+    ticket = selectors.ticket_for(user, ticket_id)
+    form = GuaranteeForm(request.POST)
+    if form.is_valid():
+        with reporting(request, _("The guarantee is invoked: a support manager will decide.")):
+            satisfaction_services.guarantee_invoke(
+                actor=user, ticket=ticket, reason=form.cleaned_data["reason"]
+            )
+    else:
+        messages.error(request, _("Say what went wrong."))
+    return redirect("portal:ticket", ticket_id=ticket.pk)
 
 
 @client_required
