@@ -13,6 +13,7 @@ from soutien.web.console.views import (
     plans,
     queue,
     reports,
+    satisfaction,
     settings,
     statements,
     tickets,
@@ -47,10 +48,10 @@ urlpatterns = [
     path("rapports/", reports.report_page, name="reports"),
     path("rapports/<slug:page>/", reports.report_page, name="report"),
     path("rapports/<slug:page>/<slug:table>.csv", reports.report_csv, name="report_csv"),
-    path("avis/<int:rating_id>/suivi/", reports.rating_follow_up, name="rating_follow_up"),
+    path("avis/<int:rating_id>/suivi/", satisfaction.rating_follow_up, name="rating_follow_up"),
     path(
         "garanties/<int:guarantee_id>/decision/",
-        reports.guarantee_decide,
+        satisfaction.guarantee_decide,
         name="guarantee_decide",
     ),
     # Development agreements on level-3 requests.
