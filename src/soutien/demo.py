@@ -27,7 +27,7 @@ from soutien.contracts.services import (
 from soutien.kb.services import article_save, support_contact_save
 from soutien.newsletter import issues
 from soutien.newsletter import services as newsletter
-from soutien.satisfaction.services import rating_record
+from soutien.satisfaction.services import guarantee_invoke, rating_record
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
@@ -505,6 +505,12 @@ def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
         comment="Trois semaines sans synchronisation avant le correctif : c'est trop long.",
         actor=luc,
         via="portal",
+    )
+    # ... and invokes the satisfaction guarantee: a manager decides by a level-2 response time.
+    guarantee_invoke(
+        actor=luc,
+        ticket=t,
+        reason="Trois semaines sans synchronisation : nous demandons un crédit de ces heures.",
     )
 
     # A level-1 request in the queue, not yet answered.

@@ -94,9 +94,7 @@ def test_a_granted_credit_goes_back_to_the_bank_and_shows_on_the_statement(
     assert [(c.minutes, c.waived_overage_minutes) for c in statement.credits] == [(60, 30)]
     assert "Crédit de garantie" in render_csv(statement, "fr").decode()
     with time_machine.travel(INVOKED.replace(hour=17), tick=False):
-        page = signed_in(client_admin).get(
-            "/portail/releve/?first_day=2026-12-01&last_day=2026-12-31"
-        )
+        page = signed_in(client_admin).get("/portail/releve/?du=2026-12-01&au=2026-12-31")
     assert "Crédit de garantie" in text_of(page)
     history = Event.objects.filter(ticket=request_of_org, data__field="guarantee")
     assert [e.data["to"] for e in history] == ["invoked", "granted"]
@@ -128,3 +126,23 @@ def test_the_portal_button_invokes_it_and_the_report_counts_it(
         console = signed_in(manager).get("/console/rapports/satisfaction/")
     assert report["guarantees"] == {"invoked": 1, "pending": 1, "granted": 0, "refused": 0}
     assert "Rien ne marche" in text_of(console)
+
+
+def test_a_client_admin_invokes_it_on_a_statement(org, client_admin, manager):
+    factories.spec4_banks(manager, org)
+    with time_machine.travel(INVOKED, tick=False):
+        client = signed_in(client_admin)
+        page = client.get("/portail/releve/?du=2026-11-01&au=2026-11-30")
+        assert 'id="guarantee"' in page.content.decode()
+        r = client.post(
+            "/portail/releve/garantie/",
+            {"du": "2026-11-01", "au": "2026-11-30", "reason": "Heures facturées en double"},
+        )
+    assert r.status_code == 302
+    guarantee = Guarantee.objects.get()
+    assert (guarantee.ticket, guarantee.first_day, guarantee.last_day) == (
+        None,
+        date(2026, 11, 1),
+        date(2026, 11, 30),
+    )
+    assert Notification.objects.filter(kind="guarantee_invoked", recipient=manager).exists()

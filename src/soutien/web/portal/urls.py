@@ -16,6 +16,7 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/avis/", tickets.ticket_rate, name="ticket_rate"),
     path("demandes/<int:ticket_id>/garantie/", tickets.ticket_guarantee, name="ticket_guarantee"),
     path("releve/", statements.statement, name="statement"),
+    path("releve/garantie/", statements.statement_guarantee, name="statement_guarantee"),
     path("ententes/", agreements.agreement_list, name="agreements"),
     path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
     path(
