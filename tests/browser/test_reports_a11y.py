@@ -56,3 +56,13 @@ def test_report_pages_have_no_axe_violation(browser, live_server):
             )
             assert not overflow, (path, width)
         context.close()
+    # The client administrator's figures in the portal.
+    admin = factories.client_admin(org)
+    for width in (1280, 390):
+        context = browser.new_context(locale="fr-CA", viewport={"width": width, "height": 900})
+        page = context.new_page()
+        sign_in(page, base, admin.username)
+        page.goto(f"{base}/portail/chiffres/")
+        assert page.locator("h1").inner_text() == "Nos chiffres"
+        assert axe_violations(page) == [], ("portal", width)
+        context.close()

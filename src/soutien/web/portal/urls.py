@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from soutien.web.portal.views import agreements, banks, newsletter, statements, tickets, training
+from soutien.web.portal.views import (
+    agreements,
+    banks,
+    newsletter,
+    reports,
+    statements,
+    tickets,
+    training,
+)
 
 app_name = "portal"
 
@@ -16,6 +24,7 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/avis/", tickets.ticket_rate, name="ticket_rate"),
     path("demandes/<int:ticket_id>/garantie/", tickets.ticket_guarantee, name="ticket_guarantee"),
     path("releve/", statements.statement, name="statement"),
+    path("chiffres/", reports.organization_report, name="report"),
     path("releve/garantie/", statements.statement_guarantee, name="statement_guarantee"),
     path("ententes/", agreements.agreement_list, name="agreements"),
     path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
