@@ -12,5 +12,6 @@ class NotificationsConfig(AppConfig):
             agreements,
             emails,
             newsletter,
+            reports,
             training,
         )

@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     name = "soutien.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from soutien.reports import tasks  # noqa: F401  (registers the periodic job)

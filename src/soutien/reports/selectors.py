@@ -254,6 +254,10 @@ class MonthHours:
     banks: dict[int, int] = field(default_factory=dict)
 
     @property
+    def bank_minutes(self) -> int:
+        return sum(self.banks.values())
+
+    @property
     def quoted_minutes(self) -> int:
         """Minutes of quoted work (a development agreement), drawn from no bank and not overage."""
         return self.logged_minutes - self.overage_minutes - sum(self.banks.values())

@@ -25,6 +25,7 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/garantie/", tickets.ticket_guarantee, name="ticket_guarantee"),
     path("releve/", statements.statement, name="statement"),
     path("chiffres/", reports.organization_report, name="report"),
+    path("chiffres/sommaire/", reports.monthly_summary, name="monthly_summary"),
     path("releve/garantie/", statements.statement_guarantee, name="statement_guarantee"),
     path("ententes/", agreements.agreement_list, name="agreements"),
     path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),

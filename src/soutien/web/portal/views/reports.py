@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from soutien.reports import selectors
 from soutien.reports.charts import Series, bar_chart, line_chart
+from soutien.reports.models import MonthlySummaryChoice
 from soutien.reports.periods import Period, today
+from soutien.reports.services import monthly_summary_choose
 from soutien.web.access import client_admin_required, current_user
+from soutien.web.forms import reporting
 
 MONTHS = 12
 
@@ -78,5 +82,21 @@ def organization_report(request: HttpRequest) -> HttpResponse:
         ],
         "hours_chart": hours_chart,
         "satisfaction": satisfaction,
+        "summary_wanted": MonthlySummaryChoice.objects.filter(user=user).exists(),
     }
     return render(request, "portal/report.html", context)
+
+
+@client_admin_required
+@require_POST
+def monthly_summary(request: HttpRequest) -> HttpResponse:
+    """Receive (or stop) the organization's monthly summary by email, with its PDF."""
+    wanted = request.POST.get("wanted") == "1"
+    done = (
+        _("You will receive the monthly summary by email.")
+        if wanted
+        else _("You will no longer receive the monthly summary.")
+    )
+    with reporting(request, done):
+        monthly_summary_choose(actor=current_user(request), wanted=wanted)
+    return redirect("portal:report")
