@@ -7,6 +7,7 @@ from soutien.web.portal.views import (
     banks,
     newsletter,
     reports,
+    security,
     statements,
     tickets,
     training,
@@ -27,6 +28,7 @@ urlpatterns = [
     path("chiffres/", reports.organization_report, name="report"),
     path("chiffres/sommaire/", reports.monthly_summary, name="monthly_summary"),
     path("releve/garantie/", statements.statement_guarantee, name="statement_guarantee"),
+    path("securite/", security.security, name="security"),
     path("ententes/", agreements.agreement_list, name="agreements"),
     path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
     path(
