@@ -29,6 +29,7 @@ from soutien.newsletter import issues
 from soutien.newsletter import services as newsletter
 from soutien.privacy import services as privacy
 from soutien.privacy.models import RetentionRun
+from soutien.satisfaction.services import guarantee_invoke, rating_record
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
@@ -484,6 +485,8 @@ def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
         body="Clearing the browser cache fixes it; a permanent fix ships next week.",
     )
     services.ticket_change_status(actor=tech1, ticket=t, status=Status.RESOLVED)
+    # John liked the answer: one click in the resolution email.
+    rating_record(ticket=t, value="good", actor=None, via="email")
 
     # Closed.
     t = _file(
@@ -502,6 +505,20 @@ def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
         body="Le connecteur d'annuaire a été corrigé dans la version 4.2.1.",
     )
     services.ticket_change_status(actor=manager, ticket=t, status=Status.CLOSED)
+    # Luc did not: a follow-up waits for a manager (Reports, Satisfaction).
+    rating_record(
+        ticket=t,
+        value="bad",
+        comment="Trois semaines sans synchronisation avant le correctif : c'est trop long.",
+        actor=luc,
+        via="portal",
+    )
+    # ... and invokes the satisfaction guarantee: a manager decides by a level-2 response time.
+    guarantee_invoke(
+        actor=luc,
+        ticket=t,
+        reason="Trois semaines sans synchronisation : nous demandons un crédit de ces heures.",
+    )
 
     # A level-1 request in the queue, not yet answered.
     t = _file(

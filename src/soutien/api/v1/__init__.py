@@ -22,6 +22,8 @@ from soutien.api.v1 import (
     newsletter,
     organizations,
     privacy,
+    reports,
+    satisfaction,
     sla,
     tickets,
     time_entries,
@@ -72,6 +74,8 @@ api.add_router("", training.router)
 api.add_router("/feeds", training.feeds_router)
 api.add_router("/privacy", privacy.router)
 api.add_router("/users", privacy.people_router)
+api.add_router("/reports", reports.router)
+api.add_router("", satisfaction.router)
 
 
 @api.exception_handler(ServiceError)

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "soutien.training",
     "soutien.agreements",
     "soutien.privacy",
+    "soutien.satisfaction",
+    "soutien.reports",
     "soutien.channels.mail",
     "soutien.web",
 ]

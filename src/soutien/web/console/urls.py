@@ -13,6 +13,8 @@ from soutien.web.console.views import (
     plans,
     privacy,
     queue,
+    reports,
+    satisfaction,
     security,
     settings,
     statements,
@@ -45,6 +47,16 @@ urlpatterns = [
     ),
     path("demandes/<int:ticket_id>/status/", tickets.ticket_status, name="ticket_status"),
     path("notifications/", notifications.notification_list, name="notifications"),
+    # Managers' reports.
+    path("rapports/", reports.report_page, name="reports"),
+    path("rapports/<slug:page>/", reports.report_page, name="report"),
+    path("rapports/<slug:page>/<slug:table>.csv", reports.report_csv, name="report_csv"),
+    path("avis/<int:rating_id>/suivi/", satisfaction.rating_follow_up, name="rating_follow_up"),
+    path(
+        "garanties/<int:guarantee_id>/decision/",
+        satisfaction.guarantee_decide,
+        name="guarantee_decide",
+    ),
     # Development agreements on level-3 requests.
     path("demandes/<int:ticket_id>/entente/", agreements.agreement_new, name="agreement_new"),
     path("ententes/", agreements.agreement_list, name="agreements"),
