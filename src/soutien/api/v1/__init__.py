@@ -20,6 +20,7 @@ from soutien.api.v1 import (
     tickets,
     time_entries,
     training,
+    workspace,
 )
 from soutien.core.errors import ServiceError
 from soutien.training.booking import BookingConflict
@@ -40,6 +41,7 @@ api.add_router("/organizations", organizations.router)
 api.add_router("/organizations", contracts.router)
 api.add_router("/plans", contracts.plans_router)
 api.add_router("/support-hours", sla.router)
+api.add_router("/tickets", workspace.router)
 api.add_router("/tickets", tickets.router)
 api.add_router("/attachments", tickets.attachments_router)
 api.add_router("", time_entries.router)

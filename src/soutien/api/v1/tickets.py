@@ -75,6 +75,9 @@ class TicketOut(Schema):
     assignee_name: str | None
     status: str
     follows: int | None
+    merged_into: int | None = Field(
+        None, description="The request this duplicate was merged into (it is then closed)."
+    )
     created_at: LocalDateTime
     updated_at: LocalDateTime
     resolved_at: LocalDateTime | None
@@ -100,6 +103,10 @@ class TicketOut(Schema):
     @staticmethod
     def resolve_follows(obj: Ticket) -> int | None:
         return obj.follows_id
+
+    @staticmethod
+    def resolve_merged_into(obj: Ticket) -> int | None:
+        return obj.merged_into_id
 
     @staticmethod
     def resolve_sla(obj: Ticket) -> dict[str, object]:
@@ -253,6 +260,7 @@ def ticket_json(ticket: Ticket, language: str) -> dict[str, object]:
         else None,
         "status": ticket.status,
         "follows": ticket.follows_id,
+        "merged_into": ticket.merged_into_id,
         "created_at": _local(ticket.created_at),
         "updated_at": _local(ticket.updated_at),
         "resolved_at": _local(ticket.resolved_at),
