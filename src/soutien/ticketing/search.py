@@ -178,14 +178,11 @@ def _pg_term(word: str, weights: str, *, stop_words: bool = False) -> str | None
 
 
 def _pg_phrase(words: Sequence[str], weights: str) -> str:
-    return (
-        "("
-        + " | ".join(
-            "(" + " <-> ".join(f"'{stem(w, language)}'{weights}" for w in words) + ")"
-            for language in LANGUAGES
-        )
-        + ")"
+    readings = dict.fromkeys(
+        "(" + " <-> ".join(f"'{stem(w, language)}'{weights}" for w in words) + ")"
+        for language in LANGUAGES
     )
+    return "(" + " | ".join(readings) + ")"
 
 
 def pg_tsquery(clauses: Sequence[Clause], *, staff: bool) -> str | None:
@@ -210,13 +207,11 @@ def _fts_term(word: str, *, stop_words: bool = False) -> str | None:
 
 
 def _fts_phrase(words: Sequence[str]) -> str:
-    return (
-        "("
-        + " OR ".join(
-            '"' + " ".join(stem(w, language) for w in words) + '"' for language in LANGUAGES
-        )
-        + ")"
+    # A phrase that reads the same in both languages is searched once.
+    readings = dict.fromkeys(
+        '"' + " ".join(stem(w, language) for w in words) + '"' for language in LANGUAGES
     )
+    return "(" + " OR ".join(readings) + ")"
 
 
 def fts_expression(clauses: Sequence[Clause], *, staff: bool) -> str | None:
