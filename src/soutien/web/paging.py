@@ -19,10 +19,10 @@ def page_number(request: HttpRequest) -> int:
         return 1
 
 
-# What of a URL names the technician's current list of requests: a saved view, or the search
-# filters themselves. Carried from the list to each request and to "next request".
+# What of a URL names the technician's current list of requests: a saved view, a console queue,
+# or the search filters themselves. Carried from the list to each request and to "next request".
 LIST_PARAMS = (
-    "view", "q", "status", "level", "organization", "assignee", "channel",
+    "view", "queue", "sort", "q", "status", "level", "organization", "assignee", "channel",
     "received_from", "received_to", "sla", "ordering",
 )  # fmt: skip
 

@@ -125,3 +125,16 @@ def test_macros_page_writes_and_refuses(console):
     r = console.post("/console/reponses-types/", {"name": "Vide", "body_fr": "", "body_en": "x"})
     assert r.status_code == 400
     assert "Rédigez le texte français." in r.content.decode()
+
+
+def test_next_request_follows_a_console_queue(console, manager, contact):
+    first = factories.ticket(contact=contact, subject="Premier")
+    second = factories.ticket(contact=contact, subject="Second")
+    # Newest first: the second, then the first.
+    query = "queue=triage&sort=received"
+    r = console.get(f"/console/demandes/{second.pk}/suivante/?{query}")
+    assert r.url == f"/console/demandes/{first.pk}/?{query}"
+    r = console.get(f"/console/demandes/{first.pk}/suivante/?{query}&direction=previous")
+    assert r.url == f"/console/demandes/{second.pk}/?{query}"
+    r = console.get(f"/console/demandes/{first.pk}/suivante/?queue=triage")  # soonest due first
+    assert r.url == f"/console/demandes/{second.pk}/?queue=triage"

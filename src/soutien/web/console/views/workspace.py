@@ -29,11 +29,32 @@ from soutien.workspace.models import SavedView
 PAGE_SIZE = 25
 
 
+# The console's queues (`?queue=`, `&sort=`) as filters: "next request" follows them too.
+ACTIVE = "new,open,waiting"
+QUEUE_FILTERS = {
+    "triage": {"level": "none", "status": ACTIVE},
+    "1": {"level": "1", "status": ACTIVE},
+    "2": {"level": "2", "status": ACTIVE},
+    "3": {"level": "3", "status": ACTIVE},
+    "mine": {"assignee": "me", "status": ACTIVE},
+    "all": {"ordering": "-received_at"},
+}
+QUEUE_SORTS = {"due": "sla_due", "received": "-received_at", "updated": "-updated_at"}
+
+
 def current_list(
     user: User, params: QueryDict | dict[str, Any]
 ) -> tuple[Filters, SavedView | None]:
-    """The list the technician works in: a saved view (`view=`) or filters; refusals as 400."""
+    """The list the technician works in: a saved view (`view=`), a console queue (`queue=`,
+    `sort=`) or search filters; a bad filter is an `InvalidInput`."""
     view = None
+    queue = str(params.get("queue") or "")
+    if queue in QUEUE_FILTERS:
+        wanted = dict(QUEUE_FILTERS[queue])
+        sort = QUEUE_SORTS.get(str(params.get("sort") or ""))
+        if sort:
+            wanted["ordering"] = sort
+        return Filters.from_params(wanted), None
     view_id = str(params.get("view") or "")
     if view_id:
         if not view_id.isdigit() or len(view_id) > 18:
