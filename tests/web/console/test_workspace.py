@@ -138,3 +138,13 @@ def test_next_request_follows_a_console_queue(console, manager, contact):
     assert r.url == f"/console/demandes/{second.pk}/?{query}"
     r = console.get(f"/console/demandes/{first.pk}/suivante/?queue=triage")  # soonest due first
     assert r.url == f"/console/demandes/{second.pk}/?queue=triage"
+
+
+def test_the_queues_show_the_saved_views_with_their_counts(console, tech1, contact):
+    factories.ticket(contact=contact, subject="Imprimante")
+    view = workspace.view_save(actor=tech1, name="Imprimantes", params={"q": "imprimante"})
+    page = console.get("/console/?queue=triage").content.decode()
+    assert (
+        f'href="/console/recherche/?view={view.pk}">Imprimantes <span class="badge">1</span>'
+        in page
+    )

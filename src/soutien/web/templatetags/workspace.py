@@ -34,3 +34,12 @@ def workspace_panel(context: template.Context, ticket: Ticket) -> dict[str, Any]
         "merged": list(ticket.merged_requests.only("id", "subject")),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("console/workspace/_views_nav.html", takes_context=True)
+def saved_views_nav(context: template.Context) -> dict[str, Any]:
+    """The saved views (one's own and the team's) with how many requests each holds now."""
+    user: User = context["request"].user
+    views = list(workspace_selectors.views_for(user))
+    counts = workspace_selectors.view_counts(user, views)
+    return {"views": [(view, counts[view.pk]) for view in views]}
