@@ -28,6 +28,7 @@ from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import MessageKind
 from soutien.training import services as training_services
+from soutien.workspace import services as workspace_services
 from tests import factories
 from tests.kb.fixtures import *  # noqa: F403  (the publish and writer fixtures)
 from tests.web.helpers import signed_in
@@ -153,6 +154,8 @@ def world(publish, writer, manager, tech1, org, client_admin):
         ends_at=start + timedelta(days=8),
     )  # fmt: skip
     feed = training_services.calendar_feed_create(actor=manager)
+    saved_view = workspace_services.view_save(actor=manager, name="Vue", params={"level": "1"})
+    macro = workspace_services.macro_save(actor=manager, name="M", body_fr="Oui.", body_en="Yes.")
     newsletter = _newsletter(manager, tech1, ticket)
     solved = factories.ticket(contact=contact, actor=manager, subject="Réglé")
     services.ticket_change_status(actor=manager, ticket=solved, status="resolved")
@@ -200,6 +203,8 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "rating_token": rating_token(solved.pk),
         "rating_id": rating.pk,
         "guarantee_id": guarantee_invoke(actor=client_admin, ticket=solved, reason="Lent").pk,
+        "view_id": saved_view.pk,
+        "macro_id": macro.pk,
         **newsletter,
     }
     visitors = {

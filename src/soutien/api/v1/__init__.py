@@ -28,6 +28,7 @@ from soutien.api.v1 import (
     tickets,
     time_entries,
     training,
+    workspace,
 )
 from soutien.api.v1.common import NotAnObject, ObjectBodyParser
 from soutien.core.db import is_unavailable, retry_after_seconds
@@ -64,6 +65,9 @@ api.add_router("/organizations", organizations.router)
 api.add_router("/organizations", contracts.router)
 api.add_router("/plans", contracts.plans_router)
 api.add_router("/support-hours", sla.router)
+api.add_router("/tickets", workspace.router)
+api.add_router("/views", workspace.views_router)
+api.add_router("/macros", workspace.macros_router)
 api.add_router("/tickets", tickets.router)
 api.add_router("/attachments", tickets.attachments_router)
 api.add_router("", time_entries.router)

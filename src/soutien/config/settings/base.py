@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "soutien.privacy",
     "soutien.satisfaction",
     "soutien.reports",
+    "soutien.workspace",
     "soutien.channels.mail",
     "soutien.web",
 ]

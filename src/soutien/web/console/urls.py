@@ -21,6 +21,7 @@ from soutien.web.console.views import (
     tickets,
     time,
     training,
+    workspace,
 )
 
 app_name = "console"
@@ -309,4 +310,15 @@ urlpatterns = [
         privacy.incident_edit,
         name="privacy_incident",
     ),
+    # The technician's workspace: search, saved views, bulk actions, merge, links, macros.
+    path("recherche/", workspace.search, name="search"),
+    path("recherche/lot/", workspace.bulk_action, name="bulk"),
+    path("vues/enregistrer/", workspace.view_save, name="view_save"),
+    path("vues/<int:view_id>/supprimer/", workspace.view_delete, name="view_delete"),
+    path("demandes/<int:ticket_id>/suivante/", workspace.ticket_next, name="ticket_next"),
+    path("demandes/<int:ticket_id>/fusionner/", workspace.ticket_merge, name="ticket_merge"),
+    path("demandes/<int:ticket_id>/lier/", workspace.ticket_link, name="ticket_link"),
+    path("demandes/<int:ticket_id>/reponse-type/", workspace.ticket_macro, name="ticket_macro"),
+    path("reponses-types/", workspace.macros, name="macros"),
+    path("reponses-types/<int:macro_id>/supprimer/", workspace.macro_delete, name="macro_delete"),
 ]
