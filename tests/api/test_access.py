@@ -44,11 +44,11 @@ def test_a_contact_created_without_invite_gets_no_email_until_invited(api_as, ma
     api = api_as(manager)
     created = _contact(api, org.pk, "ana@boreal.example")
     assert not OutboundEmail.objects.exists()
-    assert api.get(f"users/{created['id']}").json()["access"] == "not_invited"
+    assert api.get(f"users/{created['id']}/access").json()["access"] == "not_invited"
     r = api.post(f"users/{created['id']}/invitation")
     assert r.status_code == 202, r.content
     assert r.json()["sent_to"] == "ana@boreal.example"
-    assert api.get(f"users/{created['id']}").json()["access"] == "invited"
+    assert api.get(f"users/{created['id']}/access").json()["access"] == "invited"
     first = token_of(link_in(latest_email("ana@boreal.example", "invitation")))
     assert api.post(f"users/{created['id']}/invitation").status_code == 202
     second = token_of(link_in(latest_email("ana@boreal.example", "invitation")))
@@ -58,7 +58,7 @@ def test_a_contact_created_without_invite_gets_no_email_until_invited(api_as, ma
     assert (
         anonymous.post("invitations/accept", {"token": second, "password": NEW}).status_code == 200
     )
-    assert api.get(f"users/{created['id']}").json()["access"] == "active"
+    assert api.get(f"users/{created['id']}/access").json()["access"] == "active"
 
 
 def test_an_expired_invitation_is_refused(api_as, manager, contact):
@@ -120,7 +120,7 @@ def test_client_admin_of_one_organization_cannot_reach_another_ones_people(
     api = api_as(client_admin)
     assert api.post(f"users/{stranger.pk}/invitation").status_code == 404
     assert api.post(f"users/{stranger.pk}/deactivate").status_code == 404
-    assert api.get(f"users/{stranger.pk}").status_code == 404
+    assert api.get(f"users/{stranger.pk}/access").status_code == 404
     assert not OutboundEmail.objects.exists()
     assert api.post(f"users/{contact.pk}/invitation").status_code == 202
 

@@ -13,5 +13,9 @@ class NotificationsConfig(AppConfig):
             agreements,
             emails,
             newsletter,
+            reports,
+            retention,
             training,
         )
+
+        retention.register()

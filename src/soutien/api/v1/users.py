@@ -87,7 +87,7 @@ def _out(user: User) -> dict[str, object]:
     }
 
 
-@router.get("/users/{user_id}", response=PersonOut, summary="A person and their access")
+@router.get("/users/{user_id}/access", response=PersonOut, summary="A person's access")
 def get_user(request: HttpRequest, user_id: Id) -> dict[str, object]:
     """`access`: `active` (has a password), `invited` (a link pending), `not_invited`, or
     `deactivated`."""

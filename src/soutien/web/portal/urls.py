@@ -7,6 +7,8 @@ from soutien.web.portal.views import (
     banks,
     contacts,
     newsletter,
+    privacy,
+    reports,
     security,
     statements,
     tickets,
@@ -22,6 +24,8 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/", tickets.ticket_detail, name="ticket"),
     path("demandes/<int:ticket_id>/repondre/", tickets.ticket_reply, name="ticket_reply"),
     path("demandes/<int:ticket_id>/resolue/", tickets.ticket_resolve, name="ticket_resolve"),
+    path("demandes/<int:ticket_id>/avis/", tickets.ticket_rate, name="ticket_rate"),
+    path("demandes/<int:ticket_id>/garantie/", tickets.ticket_guarantee, name="ticket_guarantee"),
     path("releve/", statements.statement, name="statement"),
     # A client administrator's people.
     path("contacts/", contacts.contact_list, name="contacts"),
@@ -32,6 +36,9 @@ urlpatterns = [
     path(
         "contacts/<int:user_id>/reactiver/", contacts.contact_reactivate, name="contact_reactivate"
     ),
+    path("chiffres/", reports.organization_report, name="report"),
+    path("chiffres/sommaire/", reports.monthly_summary, name="monthly_summary"),
+    path("releve/garantie/", statements.statement_guarantee, name="statement_guarantee"),
     path("securite/", security.security, name="security"),
     path("ententes/", agreements.agreement_list, name="agreements"),
     path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
@@ -62,4 +69,12 @@ urlpatterns = [
     path("infolettre/abonnement/", newsletter.subscribe, name="newsletter_subscribe"),
     path("infolettre/preferences/", newsletter.preferences, name="newsletter_preferences"),
     path("infolettre/desabonnement/", newsletter.unsubscribe, name="newsletter_unsubscribe"),
+    # Law 25: my personal information.
+    path("mes-renseignements/", privacy.my_information, name="privacy"),
+    path("mes-renseignements/export/", privacy.my_export, name="privacy_export"),
+    path(
+        "mes-renseignements/<int:export_id>/",
+        privacy.my_export_download,
+        name="privacy_export_download",
+    ),
 ]

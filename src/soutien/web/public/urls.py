@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from soutien.web.public.views import auth, invitations, kb, newsletter, privacy, support
+from soutien.web.public.views import (
+    auth,
+    invitations,
+    kb,
+    newsletter,
+    privacy,
+    satisfaction,
+    support,
+)
 
 app_name = "public"
 
@@ -21,6 +29,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("confidentialite/", privacy.privacy, name="privacy"),
+    path("avis/<str:token>/", satisfaction.rate, name="rate"),
     # The help centre.
     path("aide/", kb.home, name="help"),
     path("aide/recherche/", kb.search, name="search"),
