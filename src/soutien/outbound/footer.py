@@ -12,7 +12,7 @@ from django.urls import reverse
 from soutien.accounts.models import PrivacyOfficer
 from soutien.accounts.privacy_officer import current
 
-TEMPLATES = "outbound/footer"
+TEMPLATES = "outbound/emails/footer"
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 
 
