@@ -65,3 +65,29 @@ def test_demo_has_a_newsletter_sent_a_draft_and_readers_in_every_state(db):
                                     "suppressed"}  # fmt: skip
     draft = Issue.objects.get(status="draft")
     assert draft.sections.filter(topic="problems").exists()
+
+
+def test_demo_has_retention_rules_an_incident_and_a_delivered_export(db):
+    from soutien.privacy.models import Export, Incident, RetentionRule, RetentionRun
+
+    load_demo()
+    assert RetentionRule.objects.filter(kind="closed_requests", action="anonymize").exists()
+    assert RetentionRun.objects.filter(dry_run=True).count() == 1
+    assert Incident.objects.count() == 1
+    export = Export.objects.get()
+    assert export.person.username == "marc"
+    assert export.delivered_at is not None
+
+
+def test_demo_has_a_shared_view_two_macros_a_linked_pair_and_a_merged_duplicate(db):
+    from soutien.ticketing.models import TicketLink
+    from soutien.workspace.models import Macro, SavedView
+
+    load_demo()
+    assert SavedView.objects.filter(shared=True).exists()
+    assert Macro.objects.filter(shared=True).count() == 2
+    assert TicketLink.objects.count() == 1
+    duplicate = Ticket.objects.get(merged_into__isnull=False)
+    assert duplicate.status == Status.CLOSED
+    assert duplicate.merged_into is not None
+    assert duplicate.merged_into.subject == "Le menu principal est décalé sur mobile"

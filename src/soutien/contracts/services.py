@@ -546,3 +546,14 @@ def credit_grant(
         reference=reference,
         granted_by=actor,
     )
+
+
+def time_entries_move(*, source: Ticket, target: Ticket) -> int:
+    """Move the time logged on a request to another of the same organization (a merge).
+
+    In the caller's transaction; the minutes stay drawn from the same banks (same client,
+    same moments). Returns how many entries moved.
+    """
+    if source.organization_id != target.organization_id:
+        raise InvalidInput(_("Both requests must belong to the same organization."))
+    return TimeEntry.objects.filter(ticket_id=source.pk).update(ticket_id=target.pk)

@@ -13,5 +13,8 @@ class NotificationsConfig(AppConfig):
             emails,
             newsletter,
             reports,
+            retention,
             training,
         )
+
+        retention.register()

@@ -6,6 +6,7 @@ from soutien.web.portal.views import (
     agreements,
     banks,
     newsletter,
+    privacy,
     reports,
     security,
     statements,
@@ -58,4 +59,12 @@ urlpatterns = [
     path("infolettre/abonnement/", newsletter.subscribe, name="newsletter_subscribe"),
     path("infolettre/preferences/", newsletter.preferences, name="newsletter_preferences"),
     path("infolettre/desabonnement/", newsletter.unsubscribe, name="newsletter_unsubscribe"),
+    # Law 25: my personal information.
+    path("mes-renseignements/", privacy.my_information, name="privacy"),
+    path("mes-renseignements/export/", privacy.my_export, name="privacy_export"),
+    path(
+        "mes-renseignements/<int:export_id>/",
+        privacy.my_export_download,
+        name="privacy_export_download",
+    ),
 ]

@@ -15,7 +15,7 @@ from soutien.kb.services import request_form_filed
 from soutien.satisfaction import selectors as satisfaction_selectors
 from soutien.satisfaction import services as satisfaction_services
 from soutien.satisfaction.models import Guarantee, Rating
-from soutien.ticketing import selectors, services
+from soutien.ticketing import search, selectors, services
 from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
 from soutien.web.access import client_required, current_user
@@ -31,13 +31,18 @@ PAGE_SIZE = 50
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     show = request.GET.get("show", "active")
+    query = " ".join(request.GET.get("q", "").split())[:200]
     qs = selectors.tickets_visible_to(user).select_related("assignee", "contact")
+    if query:
+        # The organization's requests (or one's own) only, and never the staff's notes.
+        qs = search.matching(qs, query, staff=False)
     if show == "active":
         qs = qs.filter(status__in=ACTIVE_STATUSES)
     elif show == "done":
         qs = qs.filter(status__in=[Status.RESOLVED, Status.CLOSED])
     tickets = list(qs.order_by("-updated_at", "-id")[:PAGE_SIZE])
-    return render(request, "portal/ticket_list.html", {"tickets": tickets, "show": show})
+    context = {"tickets": tickets, "show": show, "q": query}
+    return render(request, "portal/ticket_list.html", context)
 
 
 @client_required
