@@ -19,6 +19,7 @@ from soutien.contracts.services import contract_create, time_entry_create
 from soutien.notifications import agreements as notify_agreements
 from soutien.notifications import events as notify
 from soutien.notifications import newsletter
+from soutien.notifications import reports as notify_reports
 from soutien.notifications.models import Notification
 from soutien.outbound import delivery, kinds, outbox, rendering
 from soutien.outbound.models import OutboundEmail
@@ -83,6 +84,9 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
     reset = OutboundEmail.objects.get(template="password_reset")
     people.password_set_with_link(
         token=str(reset.context["token"]), purpose="reset", password="Tremplin-Boréal-2026"
+    )
+    notify_reports.monthly_report(
+        recipient=manager, month=date(2026, 11, 1), pdf=b"%PDF-1.7", whole_desk=True
     )
     newsletter.subscription_to_confirm(
         address="who@else.example", language=language, url="https://x.example/c/1", sender="EBI"
