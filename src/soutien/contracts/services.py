@@ -37,6 +37,8 @@ from soutien.contracts.models import (
     validate_terms,
 )
 from soutien.contracts.terms import VENDOR_ZONE
+from soutien.core.dates import check_year
+from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.notifications import events as notify
 from soutien.sla.engine import Snapshot, configuration_changed, snapshot
@@ -54,6 +56,8 @@ ALERT_THRESHOLDS = (25, 10, 0)
 
 
 def _check_period(starts_on: date, ends_on: date) -> None:
+    check_year(starts_on, field="starts_on")
+    check_year(ends_on, field="ends_on")
     if ends_on < starts_on:
         raise InvalidInput(_("The period ends before it starts."), field="ends_on")
 
@@ -421,7 +425,7 @@ def time_entry_update(
     with transaction.atomic():
         banks = _locked_banks(entry.organization_id)
         before = {pk: bank.used_minutes for pk, bank in banks.items()}
-        entry = TimeEntry.objects.get(pk=entry.pk)
+        entry = lock_row(TimeEntry, entry.pk)
         previous = _snapshot_of(entry)
         _give_back([entry], banks)
         entry.started_at, entry.minutes = started_at, minutes
@@ -444,7 +448,7 @@ def time_entry_delete(*, actor: User, entry: TimeEntry) -> None:
     with transaction.atomic():
         banks = _locked_banks(entry.organization_id)
         before = {pk: bank.used_minutes for pk, bank in banks.items()}
-        entry = TimeEntry.objects.get(pk=entry.pk)
+        entry = lock_row(TimeEntry, entry.pk)
         _audit(entry, actor, TimeEntryChange.Action.DELETED, _snapshot_of(entry))
         _give_back([entry], banks)
         entry_id, organization_id = entry.pk, entry.organization_id

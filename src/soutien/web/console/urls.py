@@ -154,6 +154,7 @@ urlpatterns = [
     path("courriel/boites/<int:mailbox_id>/tester/", mail.mailbox_test, name="mailbox_test"),
     path("courriel/boites/<int:mailbox_id>/relever/", mail.mailbox_poll, name="mailbox_poll"),
     path("courriel/recus/<int:email_id>/", mail.email_detail, name="email"),
+    path("courriel/recus/<int:email_id>/html/", mail.email_html, name="email_html"),
     path("courriel/recus/<int:email_id>/brut/", mail.email_raw, name="email_raw"),
     path("courriel/recus/<int:email_id>/reessayer/", mail.email_retry, name="email_retry"),
     path("courriel/copies/<int:copy_id>/reessayer/", mail.copy_retry, name="copy_retry"),
