@@ -12,6 +12,7 @@ class NotificationsConfig(AppConfig):
             agreements,
             emails,
             newsletter,
+            reports,
             retention,
             training,
         )

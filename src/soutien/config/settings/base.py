@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "soutien.training",
     "soutien.agreements",
     "soutien.privacy",
+    "soutien.satisfaction",
+    "soutien.reports",
+    "soutien.workspace",
     "soutien.channels.mail",
     "soutien.web",
 ]
