@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 from django.views.i18n import set_language
 
 from soutien.api.v1 import api
@@ -17,4 +19,10 @@ urlpatterns = [
     path("fichiers/<int:attachment_id>/", web_views.download, name="download"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("favicon.ico", RedirectView.as_view(url=static("soutien/favicon.ico"), permanent=True)),
 ]
+
+# Styled error pages in the visitor's language (the sites' frame; the 500 page stands alone).
+handler403 = "soutien.web.views.permission_denied"
+handler404 = "soutien.web.views.page_not_found"
+handler500 = "soutien.web.views.server_error"

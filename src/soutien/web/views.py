@@ -1,10 +1,13 @@
-"""Routes outside the three sites: attachment downloads and the health check."""
+"""Routes outside the three sites: attachment downloads, the health check, the error pages."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import FileResponse, HttpRequest, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import get_language, gettext_lazy
 
 from soutien.accounts.models import User
 from soutien.ticketing.downloads import attachment_response
@@ -21,3 +24,37 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+ERRORS = {
+    403: (
+        gettext_lazy("Access refused"),
+        gettext_lazy("This page is not open to you. Sign in with another account, or ask us."),
+    ),
+    404: (
+        gettext_lazy("Page not found"),
+        gettext_lazy("This address leads nowhere: the page was moved, or the link is mistyped."),
+    ),
+}
+
+
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    title, text = ERRORS[status]
+    context = {"status": status, "title": title, "text": text}
+    return render(request, "web/error.html", context, status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The styled 404 of the three sites, in the visitor's language."""
+    return _error(request, 404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The styled 403 of the three sites, in the visitor's language."""
+    return _error(request, 403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page: no database, no user, nothing that could fail a second time."""
+    html = loader.get_template("web/500.html").render({"LANGUAGE_CODE": get_language() or "fr"})
+    return HttpResponse(html, status=500)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "soutien.newsletter",
     "soutien.training",
     "soutien.agreements",
+    "soutien.presence",
     "soutien.channels.mail",
     "soutien.web",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from soutien.agreements import documents
+from soutien.presence.selectors import Someone
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing.models import Channel, Status, Ticket
 
@@ -161,6 +163,14 @@ def parse_moment(value: object) -> datetime | None:
     return parse_datetime(str(value)) if value else None
 
 
+def people_on(people: Iterable[Someone]) -> str:
+    """Who else has a request open, under its subject in a queue ("Tina (typing)")."""
+    names = [_("%(name)s (typing)") % {"name": p.name} if p.typing else p.name for p in people]
+    if not names:
+        return ""
+    return format_html('<br><small class="on-it">{} {}</small>', _("On it:"), ", ".join(names))
+
+
 @register.simple_tag
 def queue_row(ticket: Ticket) -> str:
     """One row of a console queue.
@@ -179,11 +189,12 @@ def queue_row(ticket: Ticket) -> str:
         )
     assert ticket.organization is not None
     return format_html(
-        '<tr><td>#{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
+        '<tr><td>#{}</td><td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td>'
         '<td><span class="status status-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>',
         ticket.number,
         reverse("console:ticket", args=[ticket.pk]),
         ticket.subject,
+        people_on(getattr(ticket, "people_on", ())),
         ticket.organization.name,
         ticket.level or "—",
         ticket.status,

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
 from soutien.accounts.models import User
+from soutien.presence import selectors as presence_selectors
 from soutien.ticketing import selectors
 from soutien.ticketing.models import ACTIVE_STATUSES, Ticket
 from soutien.web.access import current_user, staff_required
@@ -56,6 +57,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = page_number(request)
     start = (page - 1) * PAGE_SIZE
     rows = list(_queue_tickets(user, name).order_by(*SORTS[sort])[start : start + PAGE_SIZE + 1])
+    on = presence_selectors.on_tickets(ticket_ids=[t.pk for t in rows[:PAGE_SIZE]], viewer=user)
+    for ticket in rows[:PAGE_SIZE]:
+        ticket.people_on = on.get(ticket.pk, [])  # type: ignore[attr-defined]
     context = {
         "queues": QUEUES,
         "queue": name,
