@@ -42,3 +42,25 @@ def test_a_negative_seen_message_id_is_bad_input(api_as, tech1, contact):
     )
     assert r.status_code == 422
     assert "detail" in r.json()
+
+
+def test_every_time_of_every_answer_is_in_the_callers_zone(client, api_as, manager, contact):
+    """Tickets, the new token's expiry, the token list and organizations: one rule (docs/api.md)."""
+    manager.time_zone = "America/Vancouver"
+    manager.save(update_fields=["time_zone"])
+    factories.ticket(contact=contact)
+    api = api_as(manager)
+    offsets = set()
+    ticket = api.get("tickets").json()["items"][0]
+    offsets.add(ticket["received_at"][-6:])
+    (token,) = api.get("auth/tokens").json()
+    offsets |= {token["created_at"][-6:], token["expires_at"][-6:]}
+    organization = api.get(f"organizations/{contact.organization_id}").json()
+    offsets.add(organization["created_at"][-6:])
+    obtained = client.post(
+        "/api/v1/auth/token",
+        {"username": manager.username, "password": factories.PASSWORD},
+        content_type="application/json",
+    ).json()
+    offsets.add(obtained["expires_at"][-6:])
+    assert offsets <= {"-08:00", "-07:00"}, offsets

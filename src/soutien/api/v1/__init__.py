@@ -21,6 +21,7 @@ from soutien.api.v1 import (
     time_entries,
     training,
 )
+from soutien.api.v1.common import LocalTimeRenderer
 from soutien.core.errors import ServiceError
 from soutien.training.booking import BookingConflict
 
@@ -33,6 +34,8 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     openapi_extra={"info": {"x-soutien-version": __version__}},
+    # Every time in every answer in the caller's time zone, with its offset (docs/api.md).
+    renderer=LocalTimeRenderer(),
 )
 
 api.add_router("/auth", auth.router)

@@ -81,6 +81,7 @@ def obtain_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     if user is None:
         raise AuthenticationError(401, _("Invalid username or password."))
     token, raw = services.token_issue(user=user, name=payload.name, days=payload.days)
+    timezone.activate(ZoneInfo(user.time_zone))  # the answer's times in the caller's zone
     return TokenOut(token=raw, expires_at=token.expires_at)
 
 

@@ -79,6 +79,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "soutien.web.context_processors.staff_badges",
             ],
+            # One date style per language in every template: |moment, |day, |zone_words.
+            "builtins": ["soutien.web.templatetags.dates"],
         },
     },
 ]
