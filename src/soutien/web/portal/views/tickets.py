@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from soutien.agreements import selectors as agreement_selectors
 from soutien.core.errors import ServiceError
 from soutien.kb.services import request_form_filed
+from soutien.sla import selectors as sla_selectors
 from soutien.ticketing import selectors, services
 from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status
 from soutien.training import selectors as training_selectors
@@ -59,7 +61,14 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 request, _("Your request #%(number)s was received.") % {"number": ticket.number}
             )
             return redirect("portal:ticket", ticket_id=ticket.pk)
-    return render(request, "portal/ticket_new.html", {"form": form})
+    assert user.organization is not None
+    preview = sla_selectors.response_preview(organization_id=user.organization.pk)
+    context = {
+        "form": form,
+        "preview": preview,
+        "preview_terms": preview.terms(get_language() or "fr") if preview else "",
+    }
+    return render(request, "portal/ticket_new.html", context)
 
 
 @client_required
