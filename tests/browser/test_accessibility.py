@@ -7,10 +7,12 @@ have no axe-core violation of any impact and, 390 px wide, no horizontal scrolli
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -24,6 +26,9 @@ pytestmark = [
 ]
 
 AXE = (Path(__file__).parent / "axe" / "axe.min.js").read_text()
+# A newsletter issue's preview is the email itself, as a mail client shows it (its own document,
+# without the sites' frame); the newsletter's tests check it, not this walk of the sites' pages.
+EMAIL = re.compile(r"/infolettre/numeros/\d+/apercu/")
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
@@ -56,6 +61,21 @@ def _pages(client: Client, paths: list[str]) -> list[str]:
     return pages
 
 
+# The innermost elements that stick out of the screen, to say what makes a page too wide.
+WIDE = """() => {
+    const width = document.documentElement.clientWidth, found = [];
+    for (const el of document.querySelectorAll('body *')) {
+        const box = el.getBoundingClientRect();
+        if (box.right > width + 1 && ![...el.children].some(
+                c => c.getBoundingClientRect().right > width + 1)) {
+            found.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+                + ' ' + Math.round(box.right));
+        }
+    }
+    return found.slice(0, 5);
+}"""
+
+
 def _axe(page) -> list[dict[str, object]]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE)
@@ -70,23 +90,23 @@ def _axe(page) -> list[dict[str, object]]:
     )
 
 
-@pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("site", ["public", "portal", "console"])
 def test_every_page_has_no_axe_violation_and_fits_a_phone(
-    browser, live_server, world, site, language, width
+    browser, live_server, world, site, language
 ):
+    if connection.vendor != "sqlite":
+        pytest.skip("the pages are the same on PostgreSQL: checked once, on SQLite")
     values, visitors, category = world
     client = visitors[site]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    pages = _pages(client, _paths(site, values, category.slug))
+    pages = [p for p in _pages(client, _paths(site, values, category.slug)) if not EMAIL.search(p)]
     if site == "public":
         pages.append("/cette-page-n-existe-pas/")  # the styled 404
     assert len(pages) > (3 if site == "public" else 5)
 
-    context = browser.new_context(
-        locale=f"{language}-CA", viewport={"width": WIDTHS[width], "height": 900}
-    )
+    # Some pages (a raw email) forbid every script: axe is the visitor's tool, not the page's.
+    context = browser.new_context(locale=f"{language}-CA", bypass_csp=True)
     host = live_server.url.split("//", 1)[1].split(":")[0]
     cookies = [
         {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "domain": host, "path": "/"}
@@ -105,20 +125,24 @@ def test_every_page_has_no_axe_violation_and_fits_a_phone(
     page = context.new_page()
     problems = []
     for path in pages:
+        page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
         page.goto(f"{live_server.url}{path}")
-        page.wait_for_load_state("networkidle")
         if not page.evaluate("document.documentElement.lang"):
             problems.append(f"{path}: the page does not say its language")
-        for violation in _axe(page):
-            problems.append(
-                f"{path} [{violation['impact']}] {violation['id']}: {violation['help']}"
-            )
-            problems.extend(f"    {node}" for node in violation["nodes"])  # type: ignore[attr-defined]
-        if width == "phone":
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            if overflow > 0:
-                problems.append(f"{path}: {overflow} px wider than a 390 px phone")
+        for width in WIDTHS:
+            page.set_viewport_size({"width": WIDTHS[width], "height": 900})
+            # The page's resize handlers run before the next frame: let them.
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r)))")
+            for violation in _axe(page):
+                problems.append(
+                    f"{path} ({width}) [{violation['impact']}] {violation['id']}: {violation['help']}"
+                )
+                problems.extend(f"    {node}" for node in violation["nodes"])  # type: ignore[attr-defined]
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            culprits = page.evaluate(WIDE)
+            problems.append(f"{path}: {overflow} px wider than a 390 px phone: {culprits}")
     context.close()
     assert not problems, "\n".join(problems)
