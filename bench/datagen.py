@@ -179,7 +179,7 @@ def _spread(salt: int) -> str:
 TICKETS_SQL = f"""
     INSERT INTO ticketing_ticket (
         organization_id, contact_id, subject, body, channel, received_at, level, assignee_id,
-        status, created_at, updated_at, resolved_at, closed_at, sla_terms
+        status, created_at, updated_at, resolved_at, closed_at, sla_terms, kind, resolution_terms
     )
     SELECT org, contact, subject, body, channel, received, lvl,
            CASE lvl WHEN 1 THEN (%(tech1)s)[1 + (n %% cardinality(%(tech1)s))]
@@ -188,7 +188,7 @@ TICKETS_SQL = f"""
            st, received, received + make_interval(secs => (n %% 72) * 3600),
            CASE WHEN st IN ('resolved', 'closed') THEN received + interval '2 days' END,
            CASE WHEN st = 'closed' THEN received + interval '16 days' END,
-           '{{}}'
+           '{{}}', 'support', '{{}}'
     FROM (
         SELECT n,
                (%(organizations)s)[1 + (n %% cardinality(%(organizations)s))] AS org,
@@ -230,9 +230,9 @@ MESSAGES_SQL = """
 # One time entry for each request that was worked on, drawn from its organization's contract bank.
 ENTRIES_SQL = """
     INSERT INTO contracts_timeentry (ticket_id, organization_id, technician_id, started_at, minutes,
-                                     note, overage_minutes, created_at, updated_at)
+                                     note, overage_minutes, created_at, updated_at, service)
     SELECT t.id, t.organization_id, t.assignee_id, t.received_at + interval '1 hour', 15 + (t.id %% 46),
-           'Analyse et correctif', 0, t.received_at + interval '2 hours', t.received_at + interval '2 hours'
+           'Analyse et correctif', 0, t.received_at + interval '2 hours', t.received_at + interval '2 hours', ''
     FROM ticketing_ticket t
     WHERE t.id BETWEEN %(first)s AND %(last)s AND t.assignee_id IS NOT NULL AND t.status <> 'new'
 """

@@ -24,6 +24,11 @@ def test_demo_has_every_status_and_channel_and_loads_once(db):
     assert TimeEntry.objects.exists()
     assert Article.objects.filter(published_at__isnull=False, language="en").exists()
     assert User.objects.get(username="julie").check_password("demo")
+    # Demo managers and administrators sign in with the password alone (a real one cannot).
+    gestion = User.objects.get(username="gestion")
+    assert gestion.is_manager
+    assert not gestion.must_use_second_factor
+    assert User.objects.get(username="admin").second_factor_exempt
     # Development agreements: one in production with a late milestone, one to approve, one sent.
     assert set(Agreement.objects.values_list("state", flat=True)) == {
         "in_production",

@@ -200,6 +200,10 @@ def demo(argv: Sequence[str]) -> int:
     print("Demo logins (password for all: demo):")
     for username, role in logins:
         print(f"  {username:<14} {role}")
+    print(
+        "Managers and administrators must use two-factor sign-in; these demo accounts are"
+        " exempt (real ones are sent to set it up after their password)."
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from soutien.accounts.models import ApiToken
 from tests import factories
+from tests.two_factor import code_for, turn_on
 
 
 def test_token_from_username_and_password_works_until_revoked(api_as, client, manager):
@@ -107,3 +108,41 @@ def test_times_are_given_in_the_callers_time_zone(api_as, contact, manager):
     ticket = factories.ticket(contact=contact)
     body = api_as(manager).get(f"tickets/{ticket.pk}").json()
     assert body["received_at"].endswith(("-08:00", "-07:00"))
+
+
+def _token(client, user, **extra):
+    return client.post(
+        "/api/v1/auth/token",
+        {"username": user.username, "password": factories.PASSWORD, **extra},
+        content_type="application/json",
+    )
+
+
+def test_with_two_factor_on_the_token_needs_the_code(client, tech1):
+    device, _codes = turn_on(tech1)
+    missing = _token(client, tech1)
+    assert missing.status_code == 401
+    assert missing.json()["code"] == "otp_required"
+    assert "otp" in missing.json()["detail"]
+    wrong = _token(client, tech1, otp="000000")
+    assert wrong.status_code == 401
+    assert wrong.json()["code"] == "otp_invalid"
+    right = _token(client, tech1, otp=code_for(device, steps_ahead=1))
+    assert right.status_code == 200, right.content
+    assert ApiToken.objects.filter(user=tech1).count() == 1
+
+
+def test_a_recovery_code_gets_a_token_once(client, manager):
+    _device, codes = turn_on(manager)
+    assert _token(client, manager, otp=codes[3]).status_code == 200
+    assert _token(client, manager, otp=codes[3]).status_code == 401
+
+
+def test_wrong_codes_are_throttled_like_wrong_passwords(client, tech1, settings):
+    settings.SOUTIEN_LOGIN_MAX_FAILURES = 3
+    device, _codes = turn_on(tech1)
+    for _ in range(3):
+        assert _token(client, tech1, otp="000000").status_code == 401
+    r = _token(client, tech1, otp=code_for(device, steps_ahead=1))
+    assert r.status_code == 429
+    assert int(r["Retry-After"]) > 0

@@ -1,14 +1,14 @@
-"""Sign in with either the username or the email address."""
+"""Sign in with either the username or the email address, in any case."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
 from django.http import HttpRequest
 
 from soutien.accounts.models import User
+from soutien.accounts.signin import user_for_sign_in
 
 
 class EmailOrUsernameBackend(ModelBackend):
@@ -21,14 +21,7 @@ class EmailOrUsernameBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        match = Q(username=username)
-        if "@" in username:
-            match |= Q(email__iexact=username)
-        users = list(User.objects.filter(match)[:2])
-        # Several accounts for one identifier: only an exact username match is unambiguous.
-        user = next((u for u in users if u.username == username), None) or (
-            users[0] if len(users) == 1 else None
-        )
+        user = user_for_sign_in(username)
         if user is None:
             # Spend the time a real check would, so timing does not reveal which accounts exist.
             User().set_password(password)

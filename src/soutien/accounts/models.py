@@ -102,6 +102,10 @@ class User(AbstractUser):
     is_support_manager = models.BooleanField(_("support manager"), default=False)
     is_development_lead = models.BooleanField(_("development lead"), default=False)
     is_trainer = models.BooleanField(_("trainer"), default=False)
+    # Only the demo's accounts: managers and administrators must otherwise use a second factor.
+    second_factor_exempt = models.BooleanField(
+        _("may sign in without a second factor (demo accounts only)"), default=False
+    )
 
     objects: ClassVar[SoutienUserManager] = SoutienUserManager()
 
@@ -158,6 +162,11 @@ class User(AbstractUser):
             and self.organization_id is None
             and (self.is_superuser or self.is_support_manager)
         )
+
+    @property
+    def must_use_second_factor(self) -> bool:
+        """Managers and administrators sign in with a second factor (the demo's are exempt)."""
+        return self.is_manager and not self.second_factor_exempt
 
     @property
     def levels(self) -> list[int]:
@@ -246,3 +255,50 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignInCounter(models.Model):
+    """Recent sign-in attempts of one scope, counted atomically (a locked row per key).
+
+    Scopes: an account from one address; an account from the addresses it was never signed in
+    from (a progressive delay, never a lock, so the owner is not locked out); one address,
+    whatever account it tries.
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT_ADDRESS = "account_address", _("account from one address")
+        ACCOUNT = "account", _("account from unknown addresses")
+        ADDRESS = "address", _("address")
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    key = models.CharField(max_length=400)
+    attempts = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField(null=True, blank=True)
+    next_allowed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="signin_counter_unique"),
+        ]
+        indexes = [models.Index(fields=["last_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.attempts}"
+
+
+class KnownAddress(models.Model):
+    """An address a person signed in from successfully: failures elsewhere never lock it out."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_addresses")
+    address = models.CharField(max_length=64)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "address"], name="known_address_unique"),
+        ]
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.user} from {self.address}"

@@ -6,12 +6,10 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,12 +17,11 @@ from soutien.accounts.models import (
     ApiToken,
     ClientRole,
     Language,
-    LoginFailure,
     Organization,
     User,
     hash_token,
 )
-from soutien.core.errors import Conflict, InvalidInput, NotAllowed, TooManyAttempts
+from soutien.core.errors import Conflict, InvalidInput, NotAllowed
 
 TOKEN_BYTES = 30
 # The organization of contacts created for people not on file (made on first need); staff move
@@ -193,43 +190,6 @@ def staff_create(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    return user
-
-
-def _client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
-
-
-def login_check_throttle(*, username: str, request: HttpRequest | None) -> None:
-    """Refuse further attempts once too many failed recently for this account or address."""
-    since = timezone.now() - timedelta(seconds=settings.SOUTIEN_LOGIN_WINDOW_SECONDS)
-    limit = settings.SOUTIEN_LOGIN_MAX_FAILURES
-    address = _client_address(request)
-    recent = LoginFailure.objects.filter(at__gte=since)
-    if recent.filter(username=username.lower()[:150]).count() >= limit or (
-        address and recent.filter(address=address).count() >= limit * 3
-    ):
-        raise TooManyAttempts(_("Too many failed attempts. Try again in a few minutes."))
-
-
-def login_record_failure(*, username: str, request: HttpRequest | None) -> None:
-    LoginFailure.objects.create(username=username.lower()[:150], address=_client_address(request))
-    # Keep the table small: attempts older than the window no longer count.
-    horizon = timezone.now() - timedelta(seconds=settings.SOUTIEN_LOGIN_WINDOW_SECONDS)
-    LoginFailure.objects.filter(at__lt=horizon).delete()
-
-
-def authenticate_throttled(
-    *, username: str, password: str, request: HttpRequest | None
-) -> User | None:
-    login_check_throttle(username=username, request=request)
-    user = authenticate(request, username=username, password=password)
-    if user is None:
-        login_record_failure(username=username, request=request)
-        return None
-    assert isinstance(user, User)
     return user
 
 

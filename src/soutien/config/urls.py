@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic.base import RedirectView
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from soutien.api.v1 import api
@@ -18,6 +18,8 @@ urlpatterns = [
     path("langue/", set_language, name="set_language"),
     path("fichiers/<int:attachment_id>/", web_views.download, name="download"),
     path("api/v1/", api.urls),
+    # Django's admin signs in through Soutien's own two steps (throttle, second factor).
+    path("admin/login/", RedirectView.as_view(url="/connexion/", query_string=True)),
     path("admin/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url=static("soutien/favicon.ico"), permanent=True)),
 ]

@@ -6,18 +6,17 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from soutien.accounts import services
+from soutien.accounts import services, signin
 from soutien.accounts.models import ApiToken, User
 from soutien.api.v1.common import Id, Name, caller
-from soutien.core.errors import NotFound
+from soutien.core.errors import NotFound, TooManyAttempts
 
 
 class BearerToken(HttpBearer):
@@ -40,6 +39,14 @@ router = Router(tags=["auth"])
 class TokenIn(Schema):
     username: Annotated[str, Field(min_length=1, max_length=254)]
     password: Annotated[str, Field(min_length=1, max_length=1024)]
+    otp: Annotated[
+        str | None,
+        Field(
+            max_length=64,
+            description="The code of the authenticator app, or a recovery code, when the "
+            "account uses two-factor sign-in.",
+        ),
+    ] = None
     name: Name = ""
     days: Annotated[int | None, Field(ge=1, le=3650)] = None
 
@@ -47,6 +54,16 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str
     expires_at: datetime
+
+
+class SignInError(Schema):
+    detail: str
+    code: str = Field(description="credentials, otp_required or otp_invalid")
+
+
+class Throttled(Schema):
+    detail: str
+    retry_after: int = Field(description="Seconds to wait; also in the Retry-After header.")
 
 
 class TokenInfo(Schema):
@@ -72,14 +89,28 @@ class MeOut(Schema):
     levels: list[int]
 
 
-@router.post("/token", auth=None, response={200: TokenOut}, summary="Obtain a token")
-def obtain_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
-    """Exchange a username (or email) and password for a bearer token that expires."""
-    user = services.authenticate_throttled(
-        username=payload.username, password=payload.password, request=request
-    )
-    if user is None:
-        raise AuthenticationError(401, _("Invalid username or password."))
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 401: SignInError, 429: Throttled},
+    summary="Obtain a token",
+)
+def obtain_token(request: HttpRequest, payload: TokenIn) -> TokenOut | JsonResponse:
+    """Exchange a username (or email), a password and, when two-factor sign-in is on, the
+    `otp` code for a bearer token that expires. Failed attempts are throttled: 429 says in
+    `Retry-After` when to try again."""
+    try:
+        user = signin.sign_in_at_once(
+            username=payload.username, password=payload.password, otp=payload.otp, request=request
+        )
+    except TooManyAttempts as exc:
+        throttled = JsonResponse({**exc.details, "detail": exc.message}, status=429)
+        throttled["Retry-After"] = str(exc.details["retry_after"])
+        return throttled
+    except signin.SignInRefused as exc:
+        refused = JsonResponse({"detail": exc.message, "code": exc.code}, status=401)
+        refused["WWW-Authenticate"] = "Bearer"
+        return refused
     token, raw = services.token_issue(user=user, name=payload.name, days=payload.days)
     timezone.activate(ZoneInfo(user.time_zone))  # the answer's times in the caller's zone
     return TokenOut(token=raw, expires_at=token.expires_at)

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "soutien.core",
     "soutien.accounts",
     "soutien.ticketing",
@@ -56,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "soutien.web.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -198,9 +202,18 @@ SOUTIEN_NEWSLETTER_CLAIM_SECONDS = e.envint("SOUTIEN_NEWSLETTER_CLAIM_SECONDS", 
 
 # API tokens expire; a client can ask for a shorter life, never a longer one.
 SOUTIEN_API_TOKEN_DAYS = e.envint("SOUTIEN_API_TOKEN_DAYS", 30)
-# Failed sign-ins allowed per account and per address in a window before answering 429.
+# Sign-in throttle (docs/security.md): attempts allowed per account from one address, and per
+# account from unknown addresses before a delay that doubles, in a window; per address, whatever
+# the accounts tried.
 SOUTIEN_LOGIN_MAX_FAILURES = e.envint("SOUTIEN_LOGIN_MAX_FAILURES", 10)
 SOUTIEN_LOGIN_WINDOW_SECONDS = e.envint("SOUTIEN_LOGIN_WINDOW_SECONDS", 15 * 60)
+SOUTIEN_LOGIN_MAX_FAILURES_PER_ADDRESS = e.envint("SOUTIEN_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+SOUTIEN_LOGIN_FIRST_DELAY_SECONDS = e.envint("SOUTIEN_LOGIN_FIRST_DELAY_SECONDS", 15)
+# Two-factor sign-in (django-otp): our throttle counts failed codes per account and address;
+# django-otp's own per-device delay would let anyone who knows a password lock its owner out.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = "Soutien"
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from soutien.web.console.views import (
     plans,
     presence,
     queue,
+    security,
     settings,
     statements,
     tickets,
@@ -25,6 +26,7 @@ app_name = "console"
 urlpatterns = [
     # Queues and requests.
     path("", queue.queue, name="queue"),
+    path("securite/", security.security, name="security"),
     path("demandes/nouvelle/", tickets.ticket_new, name="ticket_new"),
     path("contacts/options/", tickets.contact_options, name="contact_options"),
     path("demandes/<int:ticket_id>/", tickets.ticket_detail, name="ticket"),

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from soutien.web.portal.views import agreements, banks, newsletter, statements, tickets, training
+from soutien.web.portal.views import (
+    agreements,
+    banks,
+    newsletter,
+    security,
+    statements,
+    tickets,
+    training,
+)
 
 app_name = "portal"
 
@@ -14,6 +22,7 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/repondre/", tickets.ticket_reply, name="ticket_reply"),
     path("demandes/<int:ticket_id>/resolue/", tickets.ticket_resolve, name="ticket_resolve"),
     path("releve/", statements.statement, name="statement"),
+    path("securite/", security.security, name="security"),
     path("ententes/", agreements.agreement_list, name="agreements"),
     path("ententes/<int:agreement_id>/", agreements.agreement_detail, name="agreement"),
     path(

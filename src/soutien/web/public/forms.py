@@ -8,13 +8,15 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from soutien.accounts import services as account_services
+from soutien.accounts import signin
 from soutien.core.errors import TooManyAttempts
 from soutien.web.forms import NewsletterChoicesForm
 
 
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form, throttled per account and per address."""
+    """Django's sign-in form, throttled (accounts.signin); `needs_code` when a code must follow."""
+
+    needs_code = False
 
     username = forms.CharField(
         label=_("Username or email"),
@@ -27,16 +29,29 @@ class SignInForm(AuthenticationForm):
         password = self.cleaned_data.get("password") or ""
         if username and password:
             try:
-                user = account_services.authenticate_throttled(
+                user, self.needs_code = signin.sign_in_password(
                     username=username, password=password, request=self.request
                 )
             except TooManyAttempts as exc:
                 raise forms.ValidationError(exc.message, code="throttled") from exc
-            if user is None:
-                raise self.get_invalid_login_error()
+            except signin.SignInRefused as exc:
+                raise self.get_invalid_login_error() from exc
             self.confirm_login_allowed(user)
             self.user_cache = user
         return self.cleaned_data
+
+
+class CodeForm(forms.Form):
+    """The second step: the authenticator's code, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6 digits shown by your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "text"}
+        ),
+    )
 
 
 class SubscribeForm(NewsletterChoicesForm):

@@ -9,6 +9,7 @@ app_name = "public"
 urlpatterns = [
     path("", auth.home, name="home"),
     path("connexion/", auth.SignInView.as_view(), name="login"),
+    path("connexion/code/", auth.sign_in_code, name="login_code"),
     path("deconnexion/", auth.sign_out, name="logout"),
     path("soutien/", support.support_page, name="support"),
     # The help centre.
