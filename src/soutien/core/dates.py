@@ -38,18 +38,23 @@ def _language(language: str | None) -> str:
     return "en" if (language or get_language() or "fr").startswith("en") else "fr"
 
 
-def day_text(value: date | datetime | None, language: str | None = None) -> str:
-    """A day: « 1er décembre 2026 » / "December 1, 2026"."""
+def day_text(
+    value: date | datetime | None, language: str | None = None, *, weekday: bool = False
+) -> str:
+    """A day: « 1er décembre 2026 » / "December 1, 2026"; with `weekday`, « mardi 1er … »."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     lang = _language(language)
     with override(lang):
+        name = date_format(value, "l")
         if lang == "en":
-            return date_format(value, "F j, Y")
+            text = date_format(value, "F j, Y")
+            return f"{name}, {text}" if weekday else text
         text = date_format(value, "j F Y")
-    return f"1er{text[1:]}" if value.day == 1 else text
+    text = f"1er{text[1:]}" if value.day == 1 else text
+    return f"{name} {text}" if weekday else text
 
 
 def moment_text(
@@ -63,12 +68,11 @@ def moment_text(
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     lang = _language(language)
-    with override(lang):
-        if lang == "en":
-            text = f"{day_text(local, lang)}, {date_format(local, 'g:i A')}"
-            return f"{date_format(local, 'l')}, {text}" if weekday else text
-        text = f"{day_text(local, lang)}, {local.hour} h {local.minute:02d}"
-        return f"{date_format(local, 'l')} {text}" if weekday else text
+    day = day_text(local, lang, weekday=weekday)
+    if lang == "en":
+        with override("en"):
+            return f"{day}, {date_format(local, 'g:i A')}"
+    return f"{day}, {local.hour} h {local.minute:02d}"
 
 
 def hour_text(value: datetime | None, language: str | None = None) -> str:

@@ -21,9 +21,9 @@ def moment(value: datetime | None, style: str = "") -> str:
 
 
 @register.filter
-def day(value: date | datetime | None) -> str:
-    """« 30 novembre 2026 » / "November 30, 2026"."""
-    return day_text(value) if value else ""
+def day(value: date | datetime | None, style: str = "") -> str:
+    """« 30 novembre 2026 » / "November 30, 2026"; `|day:"weekday"`: « lundi 30 novembre 2026 »."""
+    return day_text(value, weekday=style == "weekday") if value else ""
 
 
 @register.filter
