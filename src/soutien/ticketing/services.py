@@ -497,7 +497,11 @@ def _check_not_stale(ticket: Ticket, actor: User, seen_message_id: int, now: dat
     )
     if newer is None:
         return
-    ago = timesince(newer.created_at, now, depth=1)
+    ago = (
+        timesince(newer.created_at, now, depth=1)
+        if now - newer.created_at >= timedelta(minutes=1)
+        else _("less than a minute")
+    )
     said = str(STALE_WORDS[MessageKind(newer.kind)]) % {
         "name": newer.author.display_name,
         "ago": ago,

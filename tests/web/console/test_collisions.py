@@ -52,7 +52,7 @@ def test_a_reply_written_while_a_colleague_replied_is_held_then_sent_anyway(tech
     )
     assert r.status_code == 409
     held = text_of(r)
-    assert "Tina Deux a répondu il y a 0" in held
+    assert "Tina Deux a répondu il y a moins d'une minute" in held
     assert "Envoyer quand même" in held
     assert "Videz le cache." in held, "the reply is kept as written"
     assert list(ticket.messages.values_list("body", flat=True)) == ["Réglé."]
