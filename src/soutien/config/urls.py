@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
@@ -21,7 +20,7 @@ urlpatterns = [
     # Django's admin signs in through Soutien's own two steps (throttle, second factor).
     path("admin/login/", RedirectView.as_view(url="/connexion/", query_string=True)),
     path("admin/", admin.site.urls),
-    path("favicon.ico", RedirectView.as_view(url=static("soutien/favicon.ico"), permanent=True)),
+    path("favicon.ico", web_views.favicon, name="favicon"),
 ]
 
 # Styled error pages in the visitor's language (the sites' frame; the 500 page stands alone).

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.translation import get_language, gettext_lazy
 
 from soutien.accounts.models import User
@@ -58,3 +65,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page: no database, no user, nothing that could fail a second time."""
     html = loader.get_template("web/500.html").render({"LANGUAGE_CODE": get_language() or "fr"})
     return HttpResponse(html, status=500)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the static one."""
+    return HttpResponsePermanentRedirect(static("soutien/favicon.ico"))

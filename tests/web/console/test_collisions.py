@@ -106,3 +106,12 @@ def test_element_ids_are_unique_on_a_request_page(tech1, contact):
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert ids
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_the_favicon_is_served_and_the_404_page_is_styled_in_both_languages(client, db):
+    assert client.get("/favicon.ico")["Location"].endswith("soutien/favicon.ico")
+    page = client.get("/nulle-part/")
+    assert page.status_code == 404
+    assert "Page introuvable" in page.content.decode()
+    client.cookies["django_language"] = "en"
+    assert "Page not found" in client.get("/nulle-part/").content.decode()
