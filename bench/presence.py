@@ -41,6 +41,7 @@ def main() -> None:
     args = parser.parse_args()
 
     connect(args.database_url, reset=not args.keep)
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -49,6 +50,7 @@ def main() -> None:
     from soutien.ticketing.models import ACTIVE_STATUSES, Ticket
 
     setup_test_environment()  # the test client's Host and CSRF handling, nothing else
+    call_command("collectstatic", "--noinput", verbosity=0)  # production's manifest storage
     if not args.keep:
         timings = generate(Shape(args.requests, messages_per_request=2))
         print(f"generated {args.requests:,} requests in {timings['requests']:.1f} s")
