@@ -28,6 +28,16 @@ def _fresh_language_and_zone():
     timezone.deactivate()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The security runs (`-m security`) are CI steps of their own: the suite leaves them out."""
+    if "security" in (config.getoption("markexpr") or ""):
+        return
+    kept = [item for item in items if not item.get_closest_marker("security")]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres_only"):
         from django.db import connection

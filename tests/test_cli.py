@@ -53,7 +53,10 @@ def test_serve_runs_web_and_worker_on_sqlite_then_stops_cleanly(tmp_path):
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read().decode() if proc.stdout else ""
+                # Stopped first: reading the output of a server still running never ends.
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                output = proc.communicate(timeout=30)[0].decode() if proc.stdout else ""
                 pytest.fail(f"soutien serve did not come up:\n{output[-3000:]}")
             time.sleep(0.3)
         status, body = _get(f"http://127.0.0.1:{port}/api/v1/openapi.json")

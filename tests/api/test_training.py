@@ -240,6 +240,23 @@ def test_the_client_asks_for_another_date_and_staff_move_the_session(
     assert (moved["uid"], moved["sequence"], moved["change_request"]) == (session["uid"], 1, "")
 
 
+def test_moving_a_session_with_a_null_bridge_keeps_it_and_is_not_a_server_error(
+    api_as, manager, contact, trainer, room
+):
+    """Found by the API fuzzing: `"bridge": null` crashed the NUL check with a 500."""
+    training_id = _ask(api_as(contact)).json()["id"]
+    session = (
+        api_as(manager)
+        .post(f"training-requests/{training_id}/sessions", _session_payload(trainer, room))
+        .json()
+    )
+    r = api_as(manager).patch(f"sessions/{session['id']}", {"bridge": None, "location": "Salle B"})
+    assert r.status_code == 200, r.content
+    assert r.json()["bridge"] == session["bridge"]
+    r = api_as(manager).patch(f"sessions/{session['id']}", {"bridge": "a\u0000b"})
+    assert r.status_code == 422
+
+
 def test_held_session_hours_land_in_the_training_plan_to_the_minute(
     api_as, manager, contact, trainer, room, org, clock
 ):

@@ -12,7 +12,6 @@ parallel, gets more checks than the limits allow. Three counts apply to an attem
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from django.utils.translation import ngettext
 from soutien.accounts import two_factor
 from soutien.accounts.models import KnownAddress, LoginFailure, SignInCounter, User
 from soutien.core.errors import ServiceError, TooManyAttempts
+from soutien.core.http import address_group, client_address
 
 Scope = SignInCounter.Scope
 KNOWN_ADDRESSES_KEPT = 20
@@ -43,23 +43,6 @@ class SignInRefused(ServiceError):
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message, details={"code": code})
         self.code = code
-
-
-def client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
-
-
-def _address_key(address: str) -> str:
-    """An IPv6 client holds a whole /64: it counts as one address."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 def user_for_sign_in(identifier: str) -> User | None:
@@ -137,7 +120,7 @@ def wait_text(seconds: int) -> str:
 def _begin(*, user: User | None, typed: str, request: HttpRequest | None) -> _Attempt:
     """Count the attempt, or refuse it (429 with the wait) without checking anything."""
     now = timezone.now()
-    address = client_address(request)
+    address = client_address(request) if request is not None else ""
     account = f"user:{user.pk}" if user is not None else "name:" + typed.strip().casefold()[:300]
     known = (
         user is not None
@@ -149,7 +132,7 @@ def _begin(*, user: User | None, typed: str, request: HttpRequest | None) -> _At
     if not known:
         ids.append(_counter(Scope.ACCOUNT, account))
     if address:
-        ids.append(_counter(Scope.ADDRESS, _address_key(address)))
+        ids.append(_counter(Scope.ADDRESS, address_group(address)))
     horizon = now - timedelta(seconds=settings.SOUTIEN_LOGIN_WINDOW_SECONDS)
     with transaction.atomic():
         # The rows are locked in one order, so two attempts never wait on each other crosswise;

@@ -39,6 +39,8 @@ from soutien.agreements.models import (
     State,
 )
 from soutien.contracts.services import quoted_work_close, quoted_work_open
+from soutien.core.dates import check_year
+from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.notifications import agreements as notify
 from soutien.ticketing import history
@@ -98,6 +100,7 @@ def _clean(content: Content, *, now: datetime) -> Content:
     if estimate > MAX_MINUTES:
         raise InvalidInput(_("The estimate is too large."), field="estimate_minutes")
     today = dates.local_date(now)
+    check_year(content.delivery_on, field="delivery_on")
     if content.delivery_on < today:
         raise InvalidInput(_("The delivery date is in the past."), field="delivery_on")
     if content.payment not in Payment.values:
@@ -133,6 +136,7 @@ def _clean(content: Content, *, now: datetime) -> Content:
                 field="milestones",
                 details={"milestone": index},
             )
+        check_year(milestone.due_on, field="milestones")
         if milestone.due_on > content.delivery_on:
             raise InvalidInput(
                 _("The milestone “%(title)s” falls after the delivery date.") % {"title": title},
@@ -265,7 +269,7 @@ def _locked(agreement: Agreement) -> Agreement:
     Not joined in the locking query: on PostgreSQL a row re-read after waiting for the lock
     keeps the joined rows of the query's snapshot, where a version saved meanwhile is missing.
     """
-    return Agreement.objects.select_for_update().get(pk=agreement.pk)
+    return lock_row(Agreement, agreement.pk)
 
 
 def agreement_create(
@@ -711,7 +715,7 @@ def delegate_name(*, actor: User, user: User) -> Delegate:
 @transaction.atomic
 def delegate_revoke(*, actor: User, delegate: Delegate) -> Delegate:
     require_manager(actor, _("Only a support manager names approval delegates."))
-    delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+    delegate = lock_row(Delegate, delegate.pk)
     if delegate.revoked_at is None:
         delegate.revoked_at, delegate.revoked_by = _now(), actor
         delegate.save(update_fields=["revoked_at", "revoked_by"])

@@ -21,3 +21,6 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(url="/connexion/", query_string=True)),
     path("admin/", admin.site.urls),
 ]
+
+# A busy database answers 503 with Retry-After (a page, or JSON under /api/), not a bare 500.
+handler500 = "soutien.web.views.server_error"

@@ -26,6 +26,7 @@ from soutien.contracts.allocation import BankState, allocate
 from soutien.contracts.models import (
     Allocation,
     BankAlert,
+    Credit,
     HourBank,
     LicenseContract,
     Plan,
@@ -37,6 +38,8 @@ from soutien.contracts.models import (
     validate_terms,
 )
 from soutien.contracts.terms import VENDOR_ZONE
+from soutien.core.dates import check_year
+from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.notifications import events as notify
 from soutien.sla.engine import Snapshot, configuration_changed, snapshot
@@ -54,6 +57,8 @@ ALERT_THRESHOLDS = (25, 10, 0)
 
 
 def _check_period(starts_on: date, ends_on: date) -> None:
+    check_year(starts_on, field="starts_on")
+    check_year(ends_on, field="ends_on")
     if ends_on < starts_on:
         raise InvalidInput(_("The period ends before it starts."), field="ends_on")
 
@@ -421,7 +426,7 @@ def time_entry_update(
     with transaction.atomic():
         banks = _locked_banks(entry.organization_id)
         before = {pk: bank.used_minutes for pk, bank in banks.items()}
-        entry = TimeEntry.objects.get(pk=entry.pk)
+        entry = lock_row(TimeEntry, entry.pk)
         previous = _snapshot_of(entry)
         _give_back([entry], banks)
         entry.started_at, entry.minutes = started_at, minutes
@@ -444,7 +449,7 @@ def time_entry_delete(*, actor: User, entry: TimeEntry) -> None:
     with transaction.atomic():
         banks = _locked_banks(entry.organization_id)
         before = {pk: bank.used_minutes for pk, bank in banks.items()}
-        entry = TimeEntry.objects.get(pk=entry.pk)
+        entry = lock_row(TimeEntry, entry.pk)
         _audit(entry, actor, TimeEntryChange.Action.DELETED, _snapshot_of(entry))
         _give_back([entry], banks)
         entry_id, organization_id = entry.pk, entry.organization_id
@@ -498,6 +503,49 @@ def _alert_low_balance(bank: HourBank) -> None:
         except IntegrityError:
             continue
         notify.hours_running_low(bank=bank, threshold=threshold)
+
+
+@transaction.atomic
+def credit_grant(
+    *,
+    actor: User,
+    organization: Organization,
+    note: str,
+    bank: HourBank | None = None,
+    minutes: int = 0,
+    waived_overage_minutes: int = 0,
+    reference: str = "",
+) -> Credit:
+    """Give minutes back to one of the organization's banks and/or waive billable overage.
+
+    The bank's total grows by the minutes credited (its entries stay as they were drawn); the
+    statement of the period shows the credit with its note.
+    """
+    require_manager(actor, _("Only a support manager can grant a credit."))
+    note = note.strip()
+    if not note:
+        raise InvalidInput(_("Say why: the statement shows this note."), field="note")
+    if minutes < 0 or waived_overage_minutes < 0 or minutes + waived_overage_minutes == 0:
+        raise InvalidInput(_("Credit some minutes or waive some overage."), field="minutes")
+    if minutes and bank is None:
+        raise InvalidInput(_("Choose the bank the minutes go back to."), field="bank")
+    if bank is not None:
+        bank = HourBank.objects.select_for_update().get(pk=bank.pk)
+        if bank.organization_id != organization.pk:
+            raise InvalidInput(_("This bank is not the organization's."), field="bank")
+        if minutes:
+            bank.total_minutes += minutes
+            bank.save(update_fields=["total_minutes"])
+            configuration_changed()  # a plan bank with minutes again may govern due times
+    return Credit.objects.create(
+        organization=organization,
+        bank=bank if minutes else None,
+        minutes=minutes,
+        waived_overage_minutes=waived_overage_minutes,
+        note=note,
+        reference=reference,
+        granted_by=actor,
+    )
 
 
 def time_entries_move(*, source: Ticket, target: Ticket) -> int:

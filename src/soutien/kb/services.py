@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from soutien.accounts.models import Language, User
 from soutien.accounts.permissions import require_manager, require_staff
+from soutien.core.db import lock_row
 from soutien.core.errors import InvalidInput
 from soutien.kb import markdown
 from soutien.kb.models import (
@@ -168,7 +169,7 @@ def article_save(
     now = _now()
     with transaction.atomic():
         if article is not None:
-            article = Article.objects.select_for_update().get(pk=article.pk)
+            article = lock_row(Article, article.pk)
         else:
             article = Article(created_by=actor, created_at=now)
         if group:

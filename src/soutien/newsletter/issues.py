@@ -22,6 +22,8 @@ from django.utils.translation import gettext_noop
 from soutien.accounts.models import User
 from soutien.accounts.permissions import require_manager
 from soutien.contracts.terms import VENDOR_ZONE
+from soutien.core.dates import check_year
+from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.kb import selectors as kb
 from soutien.kb import services as kb_services
@@ -201,7 +203,7 @@ def issue_create(
 
 
 def _locked(issue: Issue) -> Issue:
-    return Issue.objects.select_for_update().get(pk=issue.pk)
+    return lock_row(Issue, issue.pk)
 
 
 @transaction.atomic
@@ -287,6 +289,7 @@ def issue_schedule(*, actor: User, issue: Issue, at: datetime) -> Issue:
         raise Conflict(_("Only a draft can be scheduled."))
     if at < timezone.now() - timedelta(minutes=1):
         raise InvalidInput(_("Choose a time to come."), field="scheduled_for")
+    check_year(at, field="scheduled_for")
     _check_complete(issue)
     issue.status = Issue.Status.SCHEDULED
     issue.scheduled_for = at
@@ -349,8 +352,8 @@ def start_due(*, now: datetime | None = None) -> list[int]:
         status=Issue.Status.SCHEDULED, scheduled_for__lte=now
     ).values_list("pk", flat=True):
         with transaction.atomic():
-            issue = Issue.objects.select_for_update().get(pk=pk)
-            if issue.status != Issue.Status.SCHEDULED:
+            issue = Issue.objects.select_for_update().filter(pk=pk).first()
+            if issue is None or issue.status != Issue.Status.SCHEDULED:
                 continue
             try:
                 _start(issue)

@@ -26,6 +26,7 @@ from soutien.accounts.permissions import require_manager, require_staff
 from soutien.accounts.services import user_by_email
 from soutien.contracts.selectors import business_relationship
 from soutien.contracts.terms import VENDOR_ZONE
+from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from soutien.newsletter import expiry, links, selectors, tokens
 from soutien.newsletter.models import (
@@ -311,7 +312,7 @@ def confirm(*, token: str) -> Subscriber:
     )
     if request is None:
         raise NotFound(_("This confirmation link is not valid, or too old."))
-    subscriber = Subscriber.objects.select_for_update().get(pk=request.subscriber_id)
+    subscriber = lock_row(Subscriber, request.subscriber_id)
     if not request.confirmations.exists():
         _record(subscriber, kind=Kind.EXPRESS, source=Source.CONFIRMATION, confirms=request,
                 text_version=request.text_version, text=request.text)  # fmt: skip
@@ -340,7 +341,7 @@ def unsubscribe(
         require_staff(actor)
     if source == Source.PORTAL and not _is_the_person(actor, subscriber.email):
         raise NotAllowed(_("In the portal, a person unsubscribes their own address only."))
-    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    subscriber = lock_row(Subscriber, subscriber.pk)
     state = selectors.state_of(subscriber)
     if state.status in ("unsubscribed", "none"):
         return None
@@ -363,7 +364,7 @@ def preferences_save(*, subscriber: Subscriber, language: str, topics: Sequence[
     chosen = _check_topics(topics)
     if not topics:
         raise InvalidInput(_("Choose at least one topic, or unsubscribe."), field="topics")
-    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    subscriber = lock_row(Subscriber, subscriber.pk)
     subscriber.language = language
     subscriber.topics = chosen
     subscriber.save(update_fields=["language", "topics"])

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
+from soutien.notifications.satisfaction import rating_links
 from soutien.outbound.kinds import Attached, EmailKind, register
 from soutien.outbound.models import OutboundEmail
 
@@ -67,6 +68,8 @@ def _status_changed(row: OutboundEmail) -> dict[str, Any]:
     context["new"] = row.context.get("new", ticket.status)
     context["old"] = row.context.get("old", "")
     context["assignee"] = ticket.assignee.display_name if ticket.assignee else ""
+    if context["new"] == "resolved" and not (row.recipient and row.recipient.is_staff_member):
+        context["rate"] = rating_links(ticket.pk)
     return context
 
 

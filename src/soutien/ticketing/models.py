@@ -133,6 +133,8 @@ class Ticket(models.Model):
     # {"source": "agreement", "ref": 12, "version": 3, "fr": "...", "en": "..."}.
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     resolution_terms = models.JSONField(_("resolution terms"), default=dict, blank=True)
+    # Set when the retention job cleared the request's personal information (docs/privacy.md).
+    anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("request")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from soutien.accounts.models import Organization, User
 from soutien.accounts.permissions import require_triager
 from soutien.contracts.services import time_entry_for_call
+from soutien.core.db import lock_row
 from soutien.core.errors import InvalidInput, NotAllowed
 from soutien.notifications import events as notify
 from soutien.sla import services as sla
@@ -242,7 +243,7 @@ def ticket_set_level(*, actor: User, ticket: Ticket, level: int) -> Ticket:
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    return lock_row(Ticket, ticket.pk)
 
 
 def _assign_checked(ticket: Ticket, actor: User, technician: User | None) -> None:
@@ -431,7 +432,7 @@ def message_add(
         raise InvalidInput(_("Only a public reply waits on the client."), field="kind")
 
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = lock_row(Ticket, ticket.pk)
         if kind == MessageKind.CLIENT and ticket.status in (Status.RESOLVED, Status.CLOSED):
             reopen = (
                 ticket.status == Status.RESOLVED
@@ -583,8 +584,8 @@ def tickets_close_resolved(*, older_than: timedelta = REOPEN_WINDOW) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().get(pk=pk)
-            if ticket.status == Status.RESOLVED:
+            ticket = Ticket.objects.select_for_update().filter(pk=pk).first()
+            if ticket is not None and ticket.status == Status.RESOLVED:
                 _set_status(ticket, None, Status.CLOSED)
                 closed += 1
     return closed

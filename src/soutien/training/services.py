@@ -29,6 +29,8 @@ from soutien.accounts.permissions import require_manager, require_staff
 from soutien.contracts.models import Service
 from soutien.contracts.selectors import banks_offering, subscriptions_including
 from soutien.contracts.services import time_entry_create
+from soutien.core.dates import check_year
+from soutien.core.db import lock_row
 from soutien.core.errors import InvalidInput, NotFound
 from soutien.notifications import training as notify
 from soutien.sla.models import ServiceCalendar
@@ -287,7 +289,7 @@ def training_request_update(
 ) -> TrainingRequest:
     """Staff complete or correct what a client asked (a request by email says it in words)."""
     require_staff(actor)
-    training = TrainingRequest.objects.select_for_update().get(pk=training.pk)
+    training = lock_row(TrainingRequest, training.pk)
     before = {
         "subject": training.subject,
         "place": training.place,
@@ -429,6 +431,8 @@ def time_off_add(
     _may_manage_person(actor, person)
     _aware(starts_at, "starts_at")
     _aware(ends_at, "ends_at")
+    check_year(starts_at, field="starts_at")
+    check_year(ends_at, field="ends_at")
     if ends_at <= starts_at:
         raise InvalidInput(_("The end comes before the start."), field="ends_at")
     return TimeOff.objects.create(

@@ -154,12 +154,22 @@ def test_an_email_page_shows_sanitized_html_with_inline_images_and_blocks_remote
         text="Voir",
     )  # fmt: skip
     page = console.get(f"/console/courriel/recus/{email.pk}/").content.decode()
-    assert f'src="/fichiers/{attachment.pk}/"' in page
-    assert "tracker.example" not in page
-    assert "alert(1)" not in page
     assert "1 remote image was not loaded" in page
+    # The email itself is shown in a frame of its own, under a policy of its own.
+    assert f'src="/console/courriel/recus/{email.pk}/html/"' in page
+    framed = console.get(f"/console/courriel/recus/{email.pk}/html/")
+    assert framed["X-Frame-Options"] == "SAMEORIGIN"
+    assert "script-src" not in framed["Content-Security-Policy"]
+    assert "default-src 'none'" in framed["Content-Security-Policy"]
+    frame = framed.content.decode()
+    assert f'src="/fichiers/{attachment.pk}/"' in frame
+    assert "tracker.example" not in frame
+    assert "alert(1)" not in frame
     shown = console.get(f"/console/courriel/recus/{email.pk}/?images=1").content.decode()
-    assert 'src="https://tracker.example/p.gif"' in shown
+    assert f'src="/console/courriel/recus/{email.pk}/html/?images=1"' in shown
+    remote = console.get(f"/console/courriel/recus/{email.pk}/html/?images=1")
+    assert 'src="https://tracker.example/p.gif"' in remote.content.decode()
+    assert "https:" in remote["Content-Security-Policy"]
 
 
 def test_the_original_email_downloads_as_a_file_never_as_a_page(console, box):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.openapi.docs import Swagger
 
 from soutien import __version__
 from soutien.api.v1 import (
@@ -16,14 +21,31 @@ from soutien.api.v1 import (
     kb,
     newsletter,
     organizations,
+    privacy,
+    reports,
+    satisfaction,
     sla,
     tickets,
     time_entries,
     training,
     workspace,
 )
+from soutien.api.v1.common import NotAnObject, ObjectBodyParser
+from soutien.core.db import is_unavailable, retry_after_seconds
 from soutien.core.errors import ServiceError
 from soutien.training.booking import BookingConflict
+
+logger = logging.getLogger(__name__)
+
+
+class LocalSwagger(Swagger):
+    """Swagger UI from our own static files (web/static/soutien/vendor/swagger-ui): it works
+    offline and under the Content-Security-Policy, where django-ninja's page loads a CDN."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: object) -> HttpResponse:
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        return render(request, "web/api_docs.html", {"api": api, "swagger_settings": settings})
+
 
 api = NinjaAPI(
     title="Soutien API",
@@ -31,9 +53,11 @@ api = NinjaAPI(
     description="Requests, service levels, hour banks and knowledge base of the Soutien desk.",
     urls_namespace="api-v1",
     auth=auth.bearer,
+    docs=LocalSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
     openapi_extra={"info": {"x-soutien-version": __version__}},
+    parser=ObjectBodyParser(),
 )
 
 api.add_router("/auth", auth.router)
@@ -52,6 +76,10 @@ api.add_router("/kb", kb.router)
 api.add_router("/newsletter", newsletter.router)
 api.add_router("", training.router)
 api.add_router("/feeds", training.feeds_router)
+api.add_router("/privacy", privacy.router)
+api.add_router("/users", privacy.people_router)
+api.add_router("/reports", reports.router)
+api.add_router("", satisfaction.router)
 
 
 @api.exception_handler(ServiceError)
@@ -60,6 +88,22 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     if exc.field:
         body["field"] = exc.field
     return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, NotAnObject):
+        value = exc.__cause__.value
+        kind = (
+            "null"
+            if value is None
+            else {list: _("an array"), bool: _("true or false"), str: _("a string")}.get(
+                type(value), _("a number")
+            )
+        )
+        message = _("The body must be a JSON object, not %(kind)s.") % {"kind": kind}
+        return api.create_response(request, {"detail": message, "field": "body"}, status=422)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(BookingConflict)
@@ -92,4 +136,17 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     )
     response = api.create_response(request, {"detail": message}, status=401)
     response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """A busy or unreachable database is a 503 the client can retry, not a 500 (D5)."""
+    if not is_unavailable(exc):
+        raise exc
+    logger.warning("API answered 503, database unavailable: %s", exc)
+    response = api.create_response(
+        request, {"detail": _("The service is busy: try again in a few seconds.")}, status=503
+    )
+    response["Retry-After"] = str(retry_after_seconds())
     return response

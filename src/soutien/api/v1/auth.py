@@ -21,7 +21,9 @@ from soutien.core.errors import NotFound, TooManyAttempts
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        found = services.token_user(token)
+        # The rate limiter looked the token up already (api/v1/limits.py): one query, not two.
+        seen = getattr(request, "soutien_bearer", None)
+        found = seen[1] if seen is not None and seen[0] == token else services.token_user(token)
         if found is None:
             return None
         api_token, user = found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -10,12 +11,35 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Schema
+from ninja.parser import Parser
 from pydantic import AfterValidator, Field, PlainSerializer
 
 from soutien.accounts.models import User
 from soutien.core.errors import InvalidInput
 
 MAX_ID = 2**63 - 1
+
+
+class NotAnObject(ValueError):
+    """A JSON body that parses but is not an object (`null`, a list, a number, a string)."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__(type(value).__name__)
+        self.value = value
+
+
+class ObjectBodyParser(Parser):
+    """Every JSON body the API takes is an object: anything else is refused, never ignored.
+
+    Without this, a schema whose fields are all optional reads `null`, `[]` or `1` as an
+    empty object and the request succeeds doing nothing.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise NotAnObject(data)
+        return data
 
 
 def caller(request: HttpRequest) -> User:

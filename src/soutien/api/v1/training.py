@@ -206,7 +206,7 @@ class SessionPatch(Schema):
     room: Id | None = None
     location: Address | None = None
     join_url: Url | None = None
-    bridge: Annotated[str | None, Field(max_length=100), AfterValidator(no_nul)] = None
+    bridge: Annotated[str, Field(max_length=100), AfterValidator(no_nul)] | None = None
     override: bool = False
 
 

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "soutien.newsletter",
     "soutien.training",
     "soutien.agreements",
+    "soutien.privacy",
+    "soutien.satisfaction",
+    "soutien.reports",
     "soutien.workspace",
     "soutien.channels.mail",
     "soutien.web",
@@ -53,9 +56,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "soutien.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen: a 429's detail follows Accept-Language like every error.
+    "soutien.api.v1.limits.ApiRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -88,19 +94,25 @@ TEMPLATES = [
 ]
 
 
+# Seconds a request waits for a busy SQLite database before answering 503 (Retry-After).
+SOUTIEN_DB_BUSY_SECONDS = e.envint("SOUTIEN_DB_BUSY_SECONDS", 5)
+
+
 def _database(url: str) -> dict[str, object]:
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the writer; IMMEDIATE takes the write lock when a
         # transaction starts, so web and worker processes queue for it instead of failing
         # with "database is locked" when a read transaction tries to upgrade.
+        # A writer waits this long for the lock, then the request gets a 503 with Retry-After
+        # (a page, or JSON on the API) instead of hanging.
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": SOUTIEN_DB_BUSY_SECONDS,
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                " PRAGMA busy_timeout=20000;"
+                f" PRAGMA busy_timeout={SOUTIEN_DB_BUSY_SECONDS * 1000};"
             ),
         }
     else:
@@ -112,12 +124,21 @@ DATABASE_URL = e.env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'soutien.sqlite3'}"
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "soutien",
-    }
-}
+
+def _cache(url: str) -> dict[str, object]:
+    """The cache: in-process by default; Redis or Memcached shared by every process (see
+    docs/api.md: the API's rate limits count there)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("memcached://"):
+        return {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": url.removeprefix("memcached://"),
+        }
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "soutien"}
+
+
+CACHES = {"default": _cache(e.env("SOUTIEN_CACHE_URL", ""))}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["soutien.accounts.backends.EmailOrUsernameBackend"]
@@ -140,9 +161,34 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = e.envint("SECURE_HSTS_SECONDS", 0)
+    # Sent only on answers over HTTPS (Django's SecurityMiddleware); a year by default.
+    SECURE_HSTS_SECONDS = e.envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = e.envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = e.envbool("SECURE_HSTS_PRELOAD", False)
+# Scripts and styles come only from our own static files: no inline script, style or handler,
+# no eval (htmx's is switched off in web/base.html). Views that show foreign content (an email,
+# a downloaded file) set a narrower policy of their own.
+SOUTIEN_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Browser features no page of ours uses, refused to every page and frame.
+SOUTIEN_PERMISSIONS_POLICY = [
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "usb",
+    "browsing-topics",
+]  # fmt: skip
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -200,6 +246,15 @@ SOUTIEN_NEWSLETTER_CLAIM_SECONDS = e.envint("SOUTIEN_NEWSLETTER_CLAIM_SECONDS", 
 
 # API tokens expire; a client can ask for a shorter life, never a longer one.
 SOUTIEN_API_TOKEN_DAYS = e.envint("SOUTIEN_API_TOKEN_DAYS", 30)
+# API requests allowed per window: per live token, and per address (an IPv6 /64) for
+# requests without one; counted in this cache (it must be shared: docs/api.md).
+SOUTIEN_API_RATE_PER_TOKEN = e.envint("SOUTIEN_API_RATE_PER_TOKEN", 600)
+SOUTIEN_API_RATE_PER_ADDRESS = e.envint("SOUTIEN_API_RATE_PER_ADDRESS", 300)
+SOUTIEN_API_RATE_WINDOW_SECONDS = e.envint("SOUTIEN_API_RATE_WINDOW_SECONDS", 60)
+SOUTIEN_API_RATE_CACHE = "default"
+# Proxies in front of the service that add themselves to X-Forwarded-For (0: none; the peer's
+# address is the client's). Used to count sign-in failures and API requests per address.
+SOUTIEN_TRUSTED_PROXIES = e.envint("SOUTIEN_TRUSTED_PROXIES", 0)
 # Sign-in throttle (docs/security.md): attempts allowed per account from one address, and per
 # account from unknown addresses before a delay that doubles, in a window; per address, whatever
 # the accounts tried.

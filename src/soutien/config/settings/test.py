@@ -20,3 +20,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Live-server threads must not keep connections open past a test, or the test database
 # cannot be dropped at the end of a PostgreSQL run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The suite makes thousands of API calls a minute from one address and a few tokens; the
+# tests of the limits set their own (tests/api/test_rate_limits.py).
+SOUTIEN_API_RATE_PER_TOKEN = 1_000_000
+SOUTIEN_API_RATE_PER_ADDRESS = 1_000_000

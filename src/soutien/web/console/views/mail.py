@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from soutien.channels.mail import ingest
@@ -123,6 +125,32 @@ def email_detail(request: HttpRequest, email_id: int) -> HttpResponse:
         "answers": OutboundEmail.objects.filter(in_reply_to=email.message_id).order_by("id"),
     }
     return render(request, "console/mail/email_detail.html", context)
+
+
+@staff_required
+@require_GET
+@xframe_options_sameorigin
+def email_html(request: HttpRequest, email_id: int) -> HttpResponse:
+    """The sanitized HTML of an email, alone, for the frame of its page.
+
+    In a frame of its own the email keeps its inline styles and, when asked, its remote
+    images, without loosening the policy of the console's pages: nothing in it runs.
+    """
+    email = get_object_or_404(InboundEmail.objects.defer("raw"), pk=email_id)
+    remote = request.GET.get("images") == "1"
+    images = {cid: reverse("download", args=[pk]) for cid, pk in email.content_ids.items()}
+    shown = render_html(email.html, images, remote_images=remote)
+    page = render_to_string("console/mail/email_frame.html", {"html": shown.html})
+    response = HttpResponse(page)
+    sources = "'self' data: https: http:" if remote else "'self' data:"
+    response["Content-Security-Policy"] = (
+        f"default-src 'none'; img-src {sources}; style-src 'unsafe-inline'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+    )
+    # A remote image must not learn which console page it was shown in.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @staff_required

@@ -22,6 +22,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ticketing", "0004_resolution_target"), ("accounts", "0001_initial")]
+    dependencies = [("ticketing", "0005_ticket_anonymized_at"), ("accounts", "0001_initial")]
 
     operations = [migrations.RunPython(create, drop)]

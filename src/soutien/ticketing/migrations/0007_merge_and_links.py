@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ticketing', '0005_search_index'),
+        ('ticketing', '0006_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
