@@ -154,9 +154,10 @@ def find(
         found = search.first_matches(filters.q, staff=staff, limit=few)
         if found is not None:
             ids, exact = found
-            if len(ids) < few:
+            few_found = ids is not None and len(ids) < few
+            if ids is not None and few_found:
                 qs = qs.filter(pk__in=ids)
-            if len(ids) >= few or not exact:
+            if not few_found or not exact:
                 qs = search.matching(qs, filters.q, staff=staff, row_by_row=True)
     elif filters.q:
         qs = search.matching(qs, filters.q, staff=staff)

@@ -14,6 +14,7 @@ request is filed, when a message or a file is added, and when requests are merge
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -242,27 +243,41 @@ def _clauses(query: str) -> list[Clause]:
     return parse(" ".join(query.split())[:MAX_QUERY])
 
 
-def first_matches(query: str, *, staff: bool, limit: int) -> tuple[list[int], bool] | None:
+# first_matches: when the planner expects this many times `limit` matches, none are read.
+MANY = 5
+
+
+def first_matches(query: str, *, staff: bool, limit: int) -> tuple[list[int] | None, bool] | None:
     """PostgreSQL: the ids of at most `limit` requests that may match `query`, read from the
     text index alone (no join for the planner to misjudge), and whether they all do (False:
-    a phrase's words are there, perhaps not together). None: nothing to search."""
+    a phrase's words are there, perhaps not together). None: nothing to search; ids None:
+    the planner expects far more than `limit` (from the words' frequencies), none were read.
+    """
     clauses = _clauses(query)
     if not clauses:
         return None
     tsquery = pg_tsquery(clauses, staff=staff, loose=True)
     if tsquery is None:
         return [], True
+    exact = not any(clause.phrases for clause in clauses)
+    found = f"SELECT ticket_id FROM {PG_TABLE} WHERE document @@ to_tsquery('simple', %s)"
     with connection.cursor() as cursor:
+        # Reading every match of common words costs more than the estimate (1 ms).
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {found}", [tsquery])
+        plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        if plan[0]["Plan"]["Plan Rows"] >= MANY * limit:
+            return None, exact
         # Planned without the LIMIT (a materialized CTE, read only as far as needed): with it,
         # the planner reads the table from the start when it expects many matches, and reads
         # it all when they are few after all.
         cursor.execute(
-            f"WITH found AS MATERIALIZED (SELECT ticket_id FROM {PG_TABLE}"
-            " WHERE document @@ to_tsquery('simple', %s)) SELECT ticket_id FROM found LIMIT %s",
+            f"WITH found AS MATERIALIZED ({found}) SELECT ticket_id FROM found LIMIT %s",
             [tsquery, limit],
         )
         ids = [row[0] for row in cursor.fetchall()]
-    return ids, not any(clause.phrases for clause in clauses)
+    return ids, exact
 
 
 def matching(
