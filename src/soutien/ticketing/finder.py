@@ -30,8 +30,8 @@ ORDERINGS: dict[str, list[Any]] = {
     "-updated_at": ["-updated_at", "-id"],
 }
 SLA_STATES = ("breached", "at_risk")
-# PostgreSQL: a search with fewer matches than this (after the filters) is read by the
-# matches' ids and sorted; one with more walks the order's index (see `find`).
+# PostgreSQL: a search whose words match fewer requests than this is read by the matches'
+# ids and sorted; one with more walks the order's index (see `find`).
 FEW_MATCHES = 2000
 LEVELS = ("1", "2", "3", "none")
 
@@ -143,14 +143,14 @@ def find(
     matches (a phrase's words anywhere: positions cost a read of each request): when there
     are fewer, the list is those rows by id, filtered and sorted (a small sort); when there
     are more, the order's index is walked and each request's words checked as it is read,
-    which stops after a page. Left to itself the planner misjudges how many
-    requests words and phrases match: it walked the whole index for a rare combination, or
-    read and sorted 600,000 matches of a common word.
+    which stops after a page. `few=0`: every match looked up as a set (to count them all).
+    Left to itself the planner misjudges how many requests words and phrases match: it
+    walked the whole index for a rare combination, or read and sorted 600,000 matches.
     """
     now = now or timezone.now()
     qs = _narrowed(user, filters, now)
     staff = user.is_staff_member
-    if filters.q and connection.vendor == "postgresql":
+    if filters.q and connection.vendor == "postgresql" and few > 0:
         found = search.first_matches(filters.q, staff=staff, limit=few)
         if found is not None:
             ids, exact = found
