@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from soutien.accounts.retention import placeholder_contact
 from soutien.core import retention
+from soutien.ticketing import search
 from soutien.ticketing.models import Attachment, Event, Message, Status, Ticket
 
 BATCH = 100
@@ -83,6 +84,8 @@ def anonymize(tickets: list[Ticket]) -> None:
     _delete_files(Attachment.objects.filter(ticket_id__in=ids))
     # A field's old and new values may be personal; statuses and levels are not.
     Event.objects.filter(ticket_id__in=ids, action=Event.Action.FIELD).update(data={})
+    # The search index holds the words that were just cleared: index what is left.
+    search.reindex(Ticket.objects.filter(pk__in=ids).select_related("contact", "organization"))
 
 
 def _apply_requests(before: datetime, action: str) -> int:
