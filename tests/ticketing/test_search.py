@@ -162,3 +162,32 @@ def test_next_request_follows_the_list(contact, tech1):
 def test_rebuilding_the_index_finds_the_same(requests, tech1):
     assert search.rebuild() == 3
     assert found(tech1, q="pomegranate") == ["Téléversement"]
+
+
+@pytest.mark.parametrize("ordering", ["sla_due", "-sla_due", "received_at"])
+def test_few_or_many_matches_give_the_same_list(contact, tech1, ordering):
+    # On PostgreSQL a search with fewer matches than `few` is read by ids and sorted, one with
+    # more walks the order's index: both lists must be the same rows in the same order.
+    tickets = [
+        factories.ticket(contact=contact, subject=f"Imprimante {n}", body="bourrage papier")
+        for n in range(8)
+    ]
+    factories.ticket(contact=contact, subject="Autre chose", body="rien")
+    base = timezone.now()
+    for n, ticket in enumerate(tickets):
+        # Same due times for some (the id breaks ties), none for two.
+        due = None if n in (2, 5) else base + timedelta(hours=n % 3)
+        type(ticket).objects.filter(pk=ticket.pk).update(first_response_due=due)
+    for params in ({"q": "imprimantes"}, {"q": "bourrage -rien"}, {"q": '"bourrage papier"'}):
+        filters = Filters.from_params(params, ordering=ordering)
+        walked = [t.pk for t in find(tech1, filters, few=1)]
+        sorted_ids = [t.pk for t in find(tech1, filters, few=100)]
+        assert walked == sorted_ids
+        assert sorted(walked) == sorted(t.pk for t in tickets)
+        assert [t.pk for t in find(contact, filters, few=1)] == walked
+    first = Filters.from_params({"q": "imprimante"})
+    assert [t.pk for t in find(tech1, first, few=100)][:3] == [
+        tickets[0].pk,
+        tickets[3].pk,
+        tickets[6].pk,
+    ]

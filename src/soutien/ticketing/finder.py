@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,9 @@ ORDERINGS: dict[str, list[Any]] = {
     "-updated_at": ["-updated_at", "-id"],
 }
 SLA_STATES = ("breached", "at_risk")
+# PostgreSQL: a search whose words match fewer requests than this is read by the matches'
+# ids and sorted; one with more walks the order's index (see `find`).
+FEW_MATCHES = 2000
 LEVELS = ("1", "2", "3", "none")
 
 
@@ -127,16 +131,41 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-def find(user: User, filters: Filters, *, now: datetime | None = None) -> QuerySet[Ticket]:
+def find(
+    user: User, filters: Filters, *, now: datetime | None = None, few: int = FEW_MATCHES
+) -> QuerySet[Ticket]:
     """The requests `user` may see that match `filters`, in the order asked.
 
     A client's search never reads internal notes; a client's requests are those of its
     organization (client administrator) or its own (contact), as everywhere.
+
+    On PostgreSQL, the words are first looked up in the text index alone, for at most `few`
+    matches (a phrase's words anywhere: positions cost a read of each request): when there
+    are fewer, the list is those rows by id, filtered and sorted (a small sort); when there
+    are more, the order's index is walked and each request's words checked as it is read,
+    which stops after a page. `few=0`: every match looked up as a set (to count them all).
+    Left to itself the planner misjudges how many requests words and phrases match: it
+    walked the whole index for a rare combination, or read and sorted 600,000 matches.
     """
     now = now or timezone.now()
+    qs = _narrowed(user, filters, now)
+    staff = user.is_staff_member
+    if filters.q and connection.vendor == "postgresql" and few > 0:
+        found = search.first_matches(filters.q, staff=staff, limit=few)
+        if found is not None:
+            ids, exact = found
+            few_found = ids is not None and len(ids) < few
+            if ids is not None and few_found:
+                qs = qs.filter(pk__in=ids)
+            if not few_found or not exact:
+                qs = search.matching(qs, filters.q, staff=staff, row_by_row=True)
+    elif filters.q:
+        qs = search.matching(qs, filters.q, staff=staff)
+    return qs.order_by(*ORDERINGS[filters.ordering])
+
+
+def _narrowed(user: User, filters: Filters, now: datetime) -> QuerySet[Ticket]:
     qs = tickets_visible_to(user)
-    if filters.q:
-        qs = search.matching(qs, filters.q, staff=user.is_staff_member)
     if filters.status:
         qs = qs.filter(status__in=filters.status)
     if filters.level == "none":
@@ -170,7 +199,7 @@ def find(user: User, filters: Filters, *, now: datetime | None = None) -> QueryS
             first_response_due__gte=now,
             first_response_due__lt=now + AT_RISK,
         )
-    return qs.order_by(*ORDERINGS[filters.ordering])
+    return qs
 
 
 def neighbours(user: User, filters: Filters, ticket: Ticket) -> tuple[int | None, int | None]:

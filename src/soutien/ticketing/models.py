@@ -156,6 +156,8 @@ class Ticket(models.Model):
                 condition=Q(status__in=["new", "open", "waiting"]),
                 name="ticket_queue_by_due",
             ),
+            # Search across every request, soonest due first: walked when words match many.
+            models.Index(fields=["first_response_due", "id"], name="ticket_by_due"),
             models.Index(
                 fields=["follows"], condition=Q(follows__isnull=False), name="ticket_follow_ups"
             ),

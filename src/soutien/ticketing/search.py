@@ -14,6 +14,7 @@ request is filed, when a message or a file is added, and when requests are merge
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -177,21 +178,26 @@ def _pg_term(word: str, weights: str, *, stop_words: bool = False) -> str | None
     return "(" + " | ".join(found) + ")" if found else None
 
 
-def _pg_phrase(words: Sequence[str], weights: str) -> str:
+def _pg_phrase(words: Sequence[str], weights: str, *, loose: bool = False) -> str:
     readings = dict.fromkeys(
-        "(" + " <-> ".join(f"'{stem(w, language)}'{weights}" for w in words) + ")"
+        "("
+        + (" & " if loose else " <-> ").join(f"'{stem(w, language)}'{weights}" for w in words)
+        + ")"
         for language in LANGUAGES
     )
     return "(" + " | ".join(readings) + ")"
 
 
-def pg_tsquery(clauses: Sequence[Clause], *, staff: bool) -> str | None:
-    """The tsquery text of `clauses`: each word by its French or English stem."""
+def pg_tsquery(clauses: Sequence[Clause], *, staff: bool, loose: bool = False) -> str | None:
+    """The tsquery text of `clauses`: each word by its French or English stem.
+
+    `loose`: a phrase's words anywhere (what the text index answers without reading each
+    request's word positions), which finds the same requests and perhaps more."""
     weights = "" if staff else ":ABC"
     alternatives = []
     for clause in clauses:
         required = [t for w in clause.words if (t := _pg_term(w, weights))]
-        required += [_pg_phrase(phrase, weights) for phrase in clause.phrases]
+        required += [_pg_phrase(phrase, weights, loose=loose) for phrase in clause.phrases]
         if not required:
             continue
         required += [
@@ -233,14 +239,58 @@ def fts_expression(clauses: Sequence[Clause], *, staff: bool) -> str | None:
     return expression if staff else f"{{public}} : ({expression})"
 
 
-def matching(qs: QuerySet[Ticket], query: str, *, staff: bool) -> QuerySet[Ticket]:
+def _clauses(query: str) -> list[Clause]:
+    return parse(" ".join(query.split())[:MAX_QUERY])
+
+
+# first_matches: when the planner expects this many times `limit` matches, none are read.
+MANY = 5
+
+
+def first_matches(query: str, *, staff: bool, limit: int) -> tuple[list[int] | None, bool] | None:
+    """PostgreSQL: the ids of at most `limit` requests that may match `query`, read from the
+    text index alone (no join for the planner to misjudge), and whether they all do (False:
+    a phrase's words are there, perhaps not together). None: nothing to search; ids None:
+    the planner expects far more than `limit` (from the words' frequencies), none were read.
+    """
+    clauses = _clauses(query)
+    if not clauses:
+        return None
+    tsquery = pg_tsquery(clauses, staff=staff, loose=True)
+    if tsquery is None:
+        return [], True
+    exact = not any(clause.phrases for clause in clauses)
+    found = f"SELECT ticket_id FROM {PG_TABLE} WHERE document @@ to_tsquery('simple', %s)"
+    with connection.cursor() as cursor:
+        # Reading every match of common words costs more than the estimate (1 ms).
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {found}", [tsquery])
+        plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        if plan[0]["Plan"]["Plan Rows"] >= MANY * limit:
+            return None, exact
+        # Planned without the LIMIT (a materialized CTE, read only as far as needed): with it,
+        # the planner reads the table from the start when it expects many matches, and reads
+        # it all when they are few after all.
+        cursor.execute(
+            f"WITH found AS MATERIALIZED ({found}) SELECT ticket_id FROM found LIMIT %s",
+            [tsquery, limit],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids, exact
+
+
+def matching(
+    qs: QuerySet[Ticket], query: str, *, staff: bool, row_by_row: bool = False
+) -> QuerySet[Ticket]:
     """`qs` narrowed to the requests that match `query` (web-search syntax).
 
     Words are all required, "a phrase" keeps its words together, -word excludes, `or`
     separates alternatives. A query with nothing to search leaves `qs` as it is.
+    `row_by_row` (PostgreSQL): each request's words are checked as it is read, in the
+    order's index, instead of looking the words up first (for words that match many).
     """
-    query = " ".join(query.split())[:MAX_QUERY]
-    clauses = parse(query)
+    clauses = _clauses(query)
     if not clauses:
         return qs
     table = Ticket._meta.db_table
@@ -248,10 +298,19 @@ def matching(qs: QuerySet[Ticket], query: str, *, staff: bool) -> QuerySet[Ticke
         tsquery = pg_tsquery(clauses, staff=staff)
         if tsquery is None:
             return qs.none()
-        where = (
-            f"{table}.id IN (SELECT ticket_id FROM {PG_TABLE}"
-            " WHERE document @@ to_tsquery('simple', %s))"
-        )
+        if row_by_row:
+            # A scalar subquery, so that the planner cannot make it a join of every match;
+            # in COALESCE, so that it deems half the rows match (it would guess a few and
+            # read and sort them all) and walks the order's index.
+            where = (
+                f"COALESCE((SELECT document FROM {PG_TABLE} WHERE ticket_id = {table}.id)"
+                " @@ to_tsquery('simple', %s), false)"
+            )
+        else:
+            where = (
+                f"{table}.id IN (SELECT ticket_id FROM {PG_TABLE}"
+                " WHERE document @@ to_tsquery('simple', %s))"
+            )
         return qs.extra(where=[where], params=[tsquery])  # noqa: S610
     expression = fts_expression(clauses, staff=staff)
     if expression is None:

@@ -41,7 +41,8 @@ def filters_of(view: SavedView) -> Filters:
 
 def view_counts(user: User, views: list[SavedView]) -> dict[int, int]:
     """How many requests each view holds now, for the navigation."""
-    return {view.pk: find(user, filters_of(view)).order_by().count() for view in views}
+    # few=0: counting every match, the text index's set beats checking each request's words.
+    return {view.pk: find(user, filters_of(view), few=0).order_by().count() for view in views}
 
 
 def macros_for(user: User) -> QuerySet[Macro]:
