@@ -9,6 +9,7 @@ from soutien.demo import load_demo
 from soutien.kb.models import Article
 from soutien.newsletter import selectors
 from soutien.newsletter.models import Delivery, Issue, Subscriber
+from soutien.satisfaction.models import Guarantee, Rating
 from soutien.ticketing.models import Channel, Status, Ticket
 from soutien.training.models import Room, Session, TrainingRequest
 
@@ -43,6 +44,12 @@ def test_demo_has_every_status_and_channel_and_loads_once(db):
         ("teleconference", "confirmed"),
     }
     assert TrainingRequest.objects.filter(sessions__isnull=True).exists()  # one to schedule
+    # Satisfaction: one good rating, one bad with a follow-up open for the managers.
+    assert sorted(Rating.objects.values_list("value", "followed_up_at")) == [
+        ("bad", None),
+        ("good", None),
+    ]
+    assert list(Guarantee.objects.values_list("state", flat=True)) == ["pending"]
     assert Room.objects.count() == 2
     tickets = Ticket.objects.count()
     load_demo()
@@ -58,3 +65,29 @@ def test_demo_has_a_newsletter_sent_a_draft_and_readers_in_every_state(db):
                                     "suppressed"}  # fmt: skip
     draft = Issue.objects.get(status="draft")
     assert draft.sections.filter(topic="problems").exists()
+
+
+def test_demo_has_retention_rules_an_incident_and_a_delivered_export(db):
+    from soutien.privacy.models import Export, Incident, RetentionRule, RetentionRun
+
+    load_demo()
+    assert RetentionRule.objects.filter(kind="closed_requests", action="anonymize").exists()
+    assert RetentionRun.objects.filter(dry_run=True).count() == 1
+    assert Incident.objects.count() == 1
+    export = Export.objects.get()
+    assert export.person.username == "marc"
+    assert export.delivered_at is not None
+
+
+def test_demo_has_a_shared_view_two_macros_a_linked_pair_and_a_merged_duplicate(db):
+    from soutien.ticketing.models import TicketLink
+    from soutien.workspace.models import Macro, SavedView
+
+    load_demo()
+    assert SavedView.objects.filter(shared=True).exists()
+    assert Macro.objects.filter(shared=True).count() == 2
+    assert TicketLink.objects.count() == 1
+    duplicate = Ticket.objects.get(merged_into__isnull=False)
+    assert duplicate.status == Status.CLOSED
+    assert duplicate.merged_into is not None
+    assert duplicate.merged_into.subject == "Le menu principal est décalé sur mobile"

@@ -117,6 +117,7 @@ def test_api_lists_and_details_cost_a_fixed_number_of_queries(
         pages = {
             "tickets?page_size=50": 5,
             "tickets?level=1&status=new,open,waiting&ordering=sla_due": 5,
+            "tickets?q=réponse&ordering=sla_due": 5,
             f"tickets/{ticket.pk}": 4,
             f"tickets/{ticket.pk}/messages": 6,
             f"tickets/{ticket.pk}/attachments": 5,
@@ -156,6 +157,8 @@ def test_console_and_portal_pages_cost_a_fixed_number_of_queries(desk, manager, 
             "organizations": (lambda: staff.get("/console/organisations/"), 10),
             "overage": (lambda: staff.get("/console/depassements/"), 10),
             "portal list": (lambda: client.get("/portail/?show=all"), 8),
+            "portal search": (lambda: client.get("/portail/?show=all&q=affichage"), 8),
+            "search": (lambda: staff.get("/console/recherche/?q=affichage&level=1"), 12),
             "portal detail": (lambda: client.get(f"/portail/demandes/{ticket.pk}/"), 14),
             "portal banks": (lambda: client.get("/portail/banques/"), 14),
         }

@@ -27,10 +27,14 @@ from soutien.contracts.services import (
 from soutien.kb.services import article_save, support_contact_save
 from soutien.newsletter import issues
 from soutien.newsletter import services as newsletter
+from soutien.privacy import services as privacy
+from soutien.privacy.models import RetentionRun
+from soutien.satisfaction.services import guarantee_invoke, rating_record
 from soutien.sla.models import ServiceCalendar
-from soutien.ticketing import services
+from soutien.ticketing import merging, services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
 from soutien.training import services as training
+from soutien.workspace import services as workspace
 
 DEMO_PASSWORD = "demo"  # noqa: S105 (printed to the user; only for the demo)
 
@@ -144,6 +148,8 @@ def load_demo() -> list[tuple[str, str]]:
     _knowledge_base(staff["tech2"], manager)
     _training(staff, contacts)
     _newsletter(staff, contacts)
+    _privacy(staff, contacts)
+    _workspace(staff, contacts)
     return demo_logins()
 
 
@@ -481,6 +487,8 @@ def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
         body="Clearing the browser cache fixes it; a permanent fix ships next week.",
     )
     services.ticket_change_status(actor=tech1, ticket=t, status=Status.RESOLVED)
+    # John liked the answer: one click in the resolution email.
+    rating_record(ticket=t, value="good", actor=None, via="email")
 
     # Closed.
     t = _file(
@@ -499,6 +507,20 @@ def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
         body="Le connecteur d'annuaire a été corrigé dans la version 4.2.1.",
     )
     services.ticket_change_status(actor=manager, ticket=t, status=Status.CLOSED)
+    # Luc did not: a follow-up waits for a manager (Reports, Satisfaction).
+    rating_record(
+        ticket=t,
+        value="bad",
+        comment="Trois semaines sans synchronisation avant le correctif : c'est trop long.",
+        actor=luc,
+        via="portal",
+    )
+    # ... and invokes the satisfaction guarantee: a manager decides by a level-2 response time.
+    guarantee_invoke(
+        actor=luc,
+        ticket=t,
+        reason="Trois semaines sans synchronisation : nous demandons un crédit de ces heures.",
+    )
 
     # A level-1 request in the queue, not yet answered.
     t = _file(
@@ -679,3 +701,106 @@ def _training(staff: dict[str, User], contacts: dict[str, User]) -> None:
         actor=tech3, ticket=ticket, starts_at=_next_weekday(0, 10), minutes=45,
         bridge="1 855 555-0199, code 4242", override=True,
     )  # fmt: skip
+
+
+# Retention of personal information (Law 25): days kept, then what happens.
+RETENTION = {
+    "raw_emails": (365, "anonymize"),
+    "attachments": (730, "delete"),
+    "closed_requests": (7 * 365, "anonymize"),
+    "sign_in_log": (90, "delete"),
+    "search_log": (365, "delete"),
+    "sent_emails": (730, "anonymize"),
+    "access_log": (3 * 365, "delete"),
+    "notices": (365, "delete"),
+    "exports": (30, "delete"),
+    "incidents": (6 * 366, "delete"),
+}
+
+
+def _privacy(staff: dict[str, User], contacts: dict[str, User]) -> None:
+    """Retention rules and a dry run of them, one incident in the register, one export delivered."""
+    manager = staff["gestion"]
+    for kind, (days, action) in RETENTION.items():
+        privacy.rule_set(actor=manager, kind=kind, days=days, action=action)
+    privacy.retention_run(actor=manager, trigger=RetentionRun.Trigger.CONSOLE, dry_run=True)
+    today = timezone.localdate()
+    privacy.incident_create(
+        actor=manager,
+        fields=privacy.IncidentFields(
+            occurred_on=today - timedelta(days=12),
+            discovered_on=today - timedelta(days=11),
+            nature="Relevé d'heures de la Ville de Saint-Laurent envoyé par erreur à Éditions "
+            "Boréal (mauvais destinataire choisi dans la liste).",
+            information="Nom et courriel de deux contacts, heures consommées, objets de demandes.",
+            people="Contacts de la Ville de Saint-Laurent",
+            people_count=2,
+            risk="low",
+            risk_assessment="Renseignements peu sensibles; le destinataire, un client lié par "
+            "contrat, a confirmé la suppression le jour même.",
+            people_notified_on=today - timedelta(days=10),
+            measures="Confirmation écrite de la suppression; la liste des destinataires demande "
+            "désormais une confirmation.",
+        ),
+    )
+    export = privacy.export_request(actor=manager, person=contacts["marc"])
+    privacy.export_download(actor=manager, export=export)
+
+
+def _workspace(staff: dict[str, User], contacts: dict[str, User]) -> None:
+    """The technicians' workspace: a shared view, two macros, a linked pair, a merged duplicate."""
+    manager, tech1 = staff["gestion"], staff["tech1"]
+    marc, sarah = contacts["marc"], contacts["sarah"]
+    workspace.view_save(
+        actor=manager,
+        name="Niveau 1 en retard ou à risque",
+        params={"level": "1", "status": "new,open", "sla": "at_risk"},
+        shared=True,
+    )
+    workspace.view_save(actor=tech1, name="Mes demandes", params={"assignee": "me"})
+    workspace.macro_save(
+        actor=manager,
+        name="Accusé de prise en charge",
+        body_fr="Bonjour {contact},\n\nNous avons bien reçu votre demande no {number}. "
+        "{technician} s'en occupe et vous répondra au plus tard le {due}.",
+        body_en="Hello {contact},\n\nWe received your request #{number}. {technician} is on it "
+        "and will answer by {due} at the latest.",
+        set_level=1,
+        shared=True,
+    )
+    workspace.macro_save(
+        actor=manager,
+        name="Vider le cache du navigateur",
+        body_fr="Bonjour {contact},\n\nVeuillez vider le cache de votre navigateur "
+        "(Ctrl+Maj+Suppr), puis recharger la page. Dites-nous si le problème persiste.",
+        body_en="Hello {contact},\n\nPlease clear your browser's cache (Ctrl+Shift+Del), then "
+        "reload the page. Let us know if the problem persists.",
+        set_status=Status.WAITING,
+        shared=True,
+    )
+    first = _file(
+        manager,
+        marc,
+        "Le menu principal est décalé sur mobile",
+        "Sur téléphone, le menu principal déborde de l'écran.",
+        Channel.EMAIL,
+        5,
+    )
+    duplicate = _file(
+        manager,
+        marc,
+        "Menu décalé (téléphone)",
+        "Je vous réécris : le menu est toujours décalé sur mon téléphone.",
+        Channel.EMAIL,
+        4,
+    )
+    merging.ticket_merge(actor=tech1, duplicate=duplicate, into=first)
+    related = _file(
+        manager,
+        sarah,
+        "Mobile menu overflows",
+        "On phones, the main menu runs off the screen.",
+        Channel.WEB,
+        6,
+    )
+    merging.ticket_link(actor=tech1, ticket=first, other=related)

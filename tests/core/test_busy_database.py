@@ -15,7 +15,7 @@ BUSY_MS = 300
 
 
 @pytest.fixture
-def on_a_file(tmp_path, transactional_db) -> Iterator[object]:
+def on_a_file(tmp_path) -> Iterator[object]:
     """Move the test database to a WAL file, as in production, waiting BUSY_MS for a lock.
 
     The test database is in memory, where SQLite locks tables at once instead of waiting; the
@@ -57,6 +57,9 @@ def _hold_the_write_lock(path: str) -> sqlite3.Connection:
     return other
 
 
+# Transactional, so another connection sees the data; serialized, as every such test here, or
+# the next test that restores the serialized database would find rows already there.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_api_web_and_health_check_while_another_process_holds_the_lock(
     on_a_file, manager, org, contact, api_as, settings
 ):

@@ -353,3 +353,46 @@ def test_a_hyphenated_code_is_read_the_same_by_both_backends(publish):
         "Glisser-déposer des fichiers"
     ]
     assert titles(selectors.search(ANONYMOUS, "fichiers -glisser-déposer")) == []
+
+
+def test_excluding_a_word_excludes_the_topic_in_both_languages(publish):
+    fr = publish("Publier une page", "La page publiée reste dans le cache du serveur.")
+    publish("Publish a page", "The published page appears at once.", language="en", group=fr.group)
+    publish("Page d'accueil", "Choisir la page d'accueil du site.")
+    for language in ("fr", "en"):
+        assert titles(selectors.search(ANONYMOUS, "page -cache", language=language)) == [
+            "Page d'accueil"
+        ]
+    # The excluded word in the English version only excludes the French one too.
+    assert "Publier une page" not in titles(
+        selectors.search(ANONYMOUS, "page -appears", language="fr")
+    )
+
+
+def test_a_topic_appears_once_even_when_both_versions_match(publish):
+    fr = publish("Publier une page", "Publier la page sur le site.")
+    publish("Publish a page", "Publish the page on the site.", language="en", group=fr.group)
+    for query in ("page", "page or publish", "publier or publish", "site -nothing"):
+        for language in ("fr", "en"):
+            found = titles(selectors.search(ANONYMOUS, query, language=language))
+            assert len(found) == 1, (query, language, found)
+    assert titles(selectors.search(ANONYMOUS, "page", language="en")) == ["Publish a page"]
+
+
+def test_french_inflections_meet(publish):
+    publish("Dates décalées", "L'heure de publication est décalée d'une heure.")
+    publish("Le téléversement échoue", "Le fichier échoue au téléversement.")
+    publish("Les synchronisations échouent", "Les profils se synchronisent mal.")
+    assert titles(selectors.search(ANONYMOUS, "décalés", language="fr")) == ["Dates décalées"]
+    assert titles(selectors.search(ANONYMOUS, "decale", language="fr")) == ["Dates décalées"]
+    assert set(titles(selectors.search(ANONYMOUS, "échouent", language="fr"))) == {
+        "Le téléversement échoue",
+        "Les synchronisations échouent",
+    }
+    assert set(titles(selectors.search(ANONYMOUS, "echoue", language="fr"))) == {
+        "Le téléversement échoue",
+        "Les synchronisations échouent",
+    }
+    assert titles(selectors.search(ANONYMOUS, "synchronisé", language="fr")) == [
+        "Les synchronisations échouent"
+    ]

@@ -48,6 +48,7 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
     ticket.assignee = tech1
     notify.first_response_due_soon(ticket=ticket, due=RECEIVED)
     notify.first_response_overdue(ticket=ticket, due=RECEIVED)
+    notify.ticket_merged(ticket=factories.ticket(contact=marc, subject="Doublon"), into=ticket)
     contract = contract_create(
         actor=manager, organization=marc.organization, reference="LIC-7",
         starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), included_minutes=600,

@@ -19,11 +19,16 @@ from soutien.kb.models import Category, Kind
 from soutien.newsletter import issues, tokens
 from soutien.newsletter import services as newsletter_services
 from soutien.newsletter.models import ConsentText, ResolvedProblem, Suppression
+from soutien.notifications.satisfaction import rating_token
+from soutien.privacy import services as privacy
+from soutien.privacy.models import Incident
+from soutien.satisfaction.services import guarantee_invoke, rating_record
 from soutien.sla import configuration
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import services
 from soutien.ticketing.models import MessageKind
 from soutien.training import services as training_services
+from soutien.workspace import services as workspace_services
 from tests import factories
 from tests.kb.fixtures import *  # noqa: F403  (the publish and writer fixtures)
 from tests.web.helpers import signed_in
@@ -149,11 +154,20 @@ def world(publish, writer, manager, tech1, org, client_admin):
         ends_at=start + timedelta(days=8),
     )  # fmt: skip
     feed = training_services.calendar_feed_create(actor=manager)
+    saved_view = workspace_services.view_save(actor=manager, name="Vue", params={"level": "1"})
+    macro = workspace_services.macro_save(actor=manager, name="M", body_fr="Oui.", body_en="Yes.")
     newsletter = _newsletter(manager, tech1, ticket)
+    solved = factories.ticket(contact=contact, actor=manager, subject="Réglé")
+    services.ticket_change_status(actor=manager, ticket=solved, status="resolved")
+    rating = rating_record(ticket=solved, value="bad", actor=None, via="email")
     bank = HourBank.objects.order_by("pk").first()
     plan = Plan.objects.order_by("pk").first()
     assert bank is not None
     assert plan is not None
+    incident = Incident.objects.create(
+        occurred_on=date(2026, 10, 1), discovered_on=date(2026, 10, 2), nature="x",
+        information="y", people="z",
+    )  # fmt: skip
     values: dict[str, object] = {
         "ticket_id": ticket.pk,
         "entry_id": entry.pk,
@@ -181,6 +195,16 @@ def world(publish, writer, manager, tech1, org, client_admin):
         "time_off_id": time_off.pk,
         "feed_id": feed.pk,
         "room_id": room.pk,
+        "user_id": contact.pk,
+        "export_id": privacy.export_request(actor=client_admin, person=client_admin).pk,
+        "incident_id": incident.pk,
+        "page": "sla",
+        "table": "sla-first-response-level",
+        "rating_token": rating_token(solved.pk),
+        "rating_id": rating.pk,
+        "guarantee_id": guarantee_invoke(actor=client_admin, ticket=solved, reason="Lent").pk,
+        "view_id": saved_view.pk,
+        "macro_id": macro.pk,
         **newsletter,
     }
     visitors = {
@@ -199,6 +223,8 @@ def test_every_url_gives_back_its_name_and_answers_the_person_it_is_for(world, n
         kwargs["slug"] = category.slug
     if name == "public:newsletter_confirm":
         kwargs["token"] = values["confirmation"]
+    if name == "public:rate":
+        kwargs["token"] = values["rating_token"]
     path = reverse(name, kwargs=kwargs)
     assert resolve(path).view_name == name
     response = visitors[name.split(":")[0]].get(path)

@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from soutien.accounts import retention
         from soutien.accounts.signin import record_second_factor_at_login
 
         user_logged_in.connect(record_second_factor_at_login, dispatch_uid="soutien_second_factor")
+        retention.register()

@@ -391,3 +391,44 @@ class BankAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank_id} at {self.threshold} %"
+
+
+class Credit(models.Model):
+    """Minutes given back to a bank, or overage waived, by a manager's decision (a guarantee).
+
+    The statement of the period it was granted in shows it with its note.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="credits"
+    )
+    bank = models.ForeignKey(
+        HourBank, on_delete=models.PROTECT, null=True, blank=True, related_name="credits"
+    )
+    minutes = models.PositiveIntegerField(_("minutes credited to the bank"), default=0)
+    waived_overage_minutes = models.PositiveIntegerField(_("overage waived (minutes)"), default=0)
+    note = models.TextField(_("note"))
+    # What decided it, e.g. "guarantee:12".
+    reference = models.CharField(max_length=100, blank=True)
+    granted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["granted_at", "id"]
+        verbose_name = _("credit")
+        verbose_name_plural = _("credits")
+        indexes = [models.Index(fields=["organization", "granted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0) | Q(waived_overage_minutes__gt=0),
+                name="credit_gives_something",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes=0) | Q(bank__isnull=False), name="credit_minutes_need_a_bank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes}+{self.waived_overage_minutes} min for {self.organization_id}"

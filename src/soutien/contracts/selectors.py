@@ -130,3 +130,16 @@ def business_relationship(organization_id: int) -> Relationship | None:
         for reference, ends_on in [row]
     ]
     return max(found, key=lambda r: r.ends_on, default=None)
+
+
+def banks_by_organization(organization_ids: set[int]) -> dict[int, list[HourBank]]:
+    """The banks of these organizations, the latest valid first, in one query."""
+    found: dict[int, list[HourBank]] = {}
+    rows = (
+        HourBank.objects.filter(organization_id__in=organization_ids)
+        .select_related("contract", "subscription__plan")
+        .order_by("-valid_until", "id")
+    )
+    for bank in rows:
+        found.setdefault(bank.organization_id, []).append(bank)
+    return found

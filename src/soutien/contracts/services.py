@@ -26,6 +26,7 @@ from soutien.contracts.allocation import BankState, allocate
 from soutien.contracts.models import (
     Allocation,
     BankAlert,
+    Credit,
     HourBank,
     LicenseContract,
     Plan,
@@ -502,3 +503,57 @@ def _alert_low_balance(bank: HourBank) -> None:
         except IntegrityError:
             continue
         notify.hours_running_low(bank=bank, threshold=threshold)
+
+
+@transaction.atomic
+def credit_grant(
+    *,
+    actor: User,
+    organization: Organization,
+    note: str,
+    bank: HourBank | None = None,
+    minutes: int = 0,
+    waived_overage_minutes: int = 0,
+    reference: str = "",
+) -> Credit:
+    """Give minutes back to one of the organization's banks and/or waive billable overage.
+
+    The bank's total grows by the minutes credited (its entries stay as they were drawn); the
+    statement of the period shows the credit with its note.
+    """
+    require_manager(actor, _("Only a support manager can grant a credit."))
+    note = note.strip()
+    if not note:
+        raise InvalidInput(_("Say why: the statement shows this note."), field="note")
+    if minutes < 0 or waived_overage_minutes < 0 or minutes + waived_overage_minutes == 0:
+        raise InvalidInput(_("Credit some minutes or waive some overage."), field="minutes")
+    if minutes and bank is None:
+        raise InvalidInput(_("Choose the bank the minutes go back to."), field="bank")
+    if bank is not None:
+        bank = HourBank.objects.select_for_update().get(pk=bank.pk)
+        if bank.organization_id != organization.pk:
+            raise InvalidInput(_("This bank is not the organization's."), field="bank")
+        if minutes:
+            bank.total_minutes += minutes
+            bank.save(update_fields=["total_minutes"])
+            configuration_changed()  # a plan bank with minutes again may govern due times
+    return Credit.objects.create(
+        organization=organization,
+        bank=bank if minutes else None,
+        minutes=minutes,
+        waived_overage_minutes=waived_overage_minutes,
+        note=note,
+        reference=reference,
+        granted_by=actor,
+    )
+
+
+def time_entries_move(*, source: Ticket, target: Ticket) -> int:
+    """Move the time logged on a request to another of the same organization (a merge).
+
+    In the caller's transaction; the minutes stay drawn from the same banks (same client,
+    same moments). Returns how many entries moved.
+    """
+    if source.organization_id != target.organization_id:
+        raise InvalidInput(_("Both requests must belong to the same organization."))
+    return TimeEntry.objects.filter(ticket_id=source.pk).update(ticket_id=target.pk)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from soutien.accounts.models import Organization
-from soutien.contracts.models import Allocation, HourBank, TimeEntry
+from soutien.contracts.models import Allocation, Credit, HourBank, TimeEntry
 from soutien.contracts.terms import VENDOR_ZONE
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
@@ -104,6 +104,21 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class CreditLine:
+    """Minutes given back to a bank or overage waived in the period, with the manager's note."""
+
+    granted_at: datetime
+    bank_fr: str
+    bank_en: str
+    minutes: Minutes
+    waived_overage_minutes: Minutes
+    note: str
+
+    def bank(self, language: str) -> str:
+        return self.bank_en if language == "en" else self.bank_fr
+
+
+@dataclass(frozen=True)
 class Statement:
     organization: Organization
     first_day: date
@@ -111,6 +126,11 @@ class Statement:
     entries: tuple[EntryLine, ...]
     banks: tuple[BankLine, ...]
     totals: Totals
+    credits: tuple[CreditLine, ...] = ()
+
+    @property
+    def waived_overage_minutes(self) -> Minutes:
+        return Minutes(sum(c.waived_overage_minutes for c in self.credits))
 
 
 def _bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
@@ -121,7 +141,8 @@ def _bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
 
 
 def statement_for(*, organization: Organization, first_day: date, last_day: date) -> Statement:
-    """The entries started in the period, the banks valid in it, and their totals (3 queries)."""
+    """The entries started in the period, the banks valid in it, their totals and the credits
+    granted in it (4 queries)."""
     if last_day < first_day:
         raise ValueError("the period ends before it starts")
     start, end = _bounds(first_day, last_day)
@@ -188,6 +209,21 @@ def statement_for(*, organization: Organization, first_day: date, last_day: date
         drawn_minutes=Minutes(sum(period_by_bank.values())),
         overage_minutes=Minutes(sum(line.overage_minutes for line in entry_lines)),
     )
+    credits = tuple(
+        CreditLine(
+            granted_at=credit.granted_at,
+            bank_fr=credit.bank.label("fr") if credit.bank else "",
+            bank_en=credit.bank.label("en") if credit.bank else "",
+            minutes=Minutes(credit.minutes),
+            waived_overage_minutes=Minutes(credit.waived_overage_minutes),
+            note=credit.note,
+        )
+        for credit in Credit.objects.filter(
+            organization=organization, granted_at__gte=start, granted_at__lt=end
+        )
+        .select_related("bank__contract", "bank__subscription__plan")
+        .order_by("granted_at", "id")
+    )
     return Statement(
         organization=organization,
         first_day=first_day,
@@ -195,6 +231,7 @@ def statement_for(*, organization: Organization, first_day: date, last_day: date
         entries=entry_lines,
         banks=bank_lines,
         totals=totals,
+        credits=credits,
     )
 
 
@@ -269,6 +306,18 @@ def render_csv(statement: Statement, language: str, *, zone: tzinfo | None = Non
                 bank.left_minutes,
                 bank.period_minutes,
             )
+        if statement.credits:
+            writer.writerow([])
+            row(_("Credit granted on"), _("Hour bank"), _("Minutes credited"),
+                _("Overage waived (min)"), _("Note"))  # fmt: skip
+            for credit in statement.credits:
+                row(
+                    credit.granted_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    credit.bank(language),
+                    credit.minutes,
+                    credit.waived_overage_minutes,
+                    credit.note,
+                )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -8,4 +8,6 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
-        from soutien.kb import tasks  # noqa: F401  (periodic jobs)
+        from soutien.kb import retention, tasks  # noqa: F401  (periodic jobs)
+
+        retention.register()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet, Sum
@@ -23,9 +24,10 @@ from soutien.kb.models import (
     SupportContact,
     Visibility,
 )
-from soutien.kb.search import Hit, backend
+from soutien.kb.search import Hit, SearchBackend, backend
 from soutien.kb.search.text import (
     LANGUAGES,
+    Clause,
     guess_language,
     is_code,
     parse,
@@ -126,6 +128,30 @@ def _articles(reader: Reader, hits: Sequence[Hit], prefer: str, limit: int) -> l
     return [found[i] for i in ids if i in found]
 
 
+def _search(
+    search_backend: SearchBackend, query: str, clauses: list[Clause], options: dict[str, Any]
+) -> list[Hit]:
+    """The hits of `clauses`; a topic is excluded by `-word` whichever version names it.
+
+    The backends match each version in its own language, so a clause with excluded words is
+    run alone and the topics of its hits that hold an excluded word (in any version) dropped.
+    """
+    if not any(clause.excluded for clause in clauses):
+        return search_backend.search(query, clauses, **options)
+    hits: list[Hit] = []
+    wider = {**options, "limit": options["limit"] * 3}
+    for clause in clauses:
+        found = search_backend.search(query, [clause], **(wider if clause.excluded else options))
+        if clause.excluded:
+            gone = search_backend.groups_holding(
+                clause.excluded, sorted({hit.group for hit in found})
+            )
+            found = [hit for hit in found if hit.group not in gone]
+        hits += found
+    hits.sort(key=lambda hit: -hit.score)
+    return hits
+
+
 @dataclass
 class SearchResult:
     query: str
@@ -158,7 +184,7 @@ def search(
         "limit": limit * 2 + 4,
     }
     search_backend = backend()
-    hits = search_backend.search(query, clauses, **options)  # type: ignore[arg-type]
+    hits = _search(search_backend, query, clauses, options)
     if not hits:
         words = [word for clause in clauses for word in clause.words]
         phrases = [phrase for clause in clauses for phrase in clause.phrases]

@@ -12,5 +12,9 @@ class NotificationsConfig(AppConfig):
             agreements,
             emails,
             newsletter,
+            reports,
+            retention,
             training,
         )
+
+        retention.register()

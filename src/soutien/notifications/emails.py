@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
+from soutien.notifications.satisfaction import rating_links
 from soutien.outbound.kinds import Attached, EmailKind, register
 from soutien.outbound.models import OutboundEmail
 
@@ -67,6 +68,8 @@ def _status_changed(row: OutboundEmail) -> dict[str, Any]:
     context["new"] = row.context.get("new", ticket.status)
     context["old"] = row.context.get("old", "")
     context["assignee"] = ticket.assignee.display_name if ticket.assignee else ""
+    if context["new"] == "resolved" and not (row.recipient and row.recipient.is_staff_member):
+        context["rate"] = rating_links(ticket.pk)
     return context
 
 
@@ -89,6 +92,16 @@ def _bank_low(row: OutboundEmail) -> dict[str, Any]:
     }
 
 
+def _merged(row: OutboundEmail) -> dict[str, Any]:
+    context = ticket_context(row)
+    into = int(row.context.get("into", 0))
+    staff = row.recipient is not None and row.recipient.is_staff_member
+    context["into"] = into
+    context["into_subject"] = row.context.get("into_subject", "")
+    context["url"] = _url("console:ticket" if staff else "portal:ticket", into)
+    return context
+
+
 def _refusal(row: OutboundEmail) -> dict[str, Any]:
     return {"subject": row.context.get("subject", "")}
 
@@ -101,5 +114,6 @@ for kind in (
     EmailKind("sla_breach", f"{TEMPLATES}/sla_breach", _sla),
     EmailKind("bank_low", f"{TEMPLATES}/bank_low", _bank_low),
     EmailKind("refusal", f"{TEMPLATES}/refusal", _refusal),
+    EmailKind("merged", f"{TEMPLATES}/merged", _merged, answerable=True),
 ):
     register(kind)

@@ -178,3 +178,19 @@ def sender_refused(
         context={"subject": subject},
         auto_submitted=AUTO_REPLIED,
     )
+
+
+def ticket_merged(*, ticket: Ticket, into: Ticket) -> OutboundEmail | None:
+    """To the client: this request was a duplicate; it goes on under the other one's number."""
+    contact = recipients.client_contact(ticket)
+    if contact is None:
+        return None
+    return queue(
+        template="merged",
+        to_address=contact.email,
+        language=contact.language,
+        recipient=contact,
+        ticket_id=ticket.pk,
+        context={"into": into.pk, "into_subject": into.subject},
+        auto_submitted=AUTO_GENERATED,
+    )

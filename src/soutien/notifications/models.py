@@ -29,6 +29,8 @@ class Notification(models.Model):
         AGREEMENT_CANCELLED = "agreement_cancelled", _("Development agreement cancelled")
         MILESTONE_LATE = "milestone_late", _("Milestone late")
         NEWSLETTER_SENT = "newsletter_sent", _("Newsletter issue sent")
+        SATISFACTION_BAD = "satisfaction_bad", _("Client not satisfied: follow up")
+        GUARANTEE_INVOKED = "guarantee_invoked", _("Satisfaction guarantee invoked: decide")
 
     recipient = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

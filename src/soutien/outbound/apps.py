@@ -8,4 +8,6 @@ class OutboundConfig(AppConfig):
     verbose_name = _("Outgoing email")
 
     def ready(self) -> None:
-        from soutien.outbound import tasks  # noqa: F401  (periodic jobs)
+        from soutien.outbound import retention, tasks  # noqa: F401  (periodic jobs)
+
+        retention.register()

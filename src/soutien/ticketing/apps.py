@@ -8,4 +8,6 @@ class TicketingConfig(AppConfig):
     verbose_name = _("Requests")
 
     def ready(self) -> None:
-        from soutien.ticketing import tasks  # noqa: F401  (registers the periodic jobs)
+        from soutien.ticketing import retention, tasks  # noqa: F401  (registers the periodic jobs)
+
+        retention.register()

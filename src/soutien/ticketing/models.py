@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +99,17 @@ class Ticket(models.Model):
         help_text=_("The earlier request this one continues."),
         db_index=False,
     )
+    # A duplicate merged into another request: its messages, files, time and history moved
+    # there; it stays, closed, pointing to it.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_requests",
+        db_index=False,
+    )
     # The service-level promise, kept up to date by soutien.sla: exact to the second.
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
@@ -122,6 +133,8 @@ class Ticket(models.Model):
     # {"source": "agreement", "ref": 12, "version": 3, "fr": "...", "en": "..."}.
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     resolution_terms = models.JSONField(_("resolution terms"), default=dict, blank=True)
+    # Set when the retention job cleared the request's personal information (docs/privacy.md).
+    anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("request")
@@ -289,6 +302,9 @@ class Event(models.Model):
         SESSION = "session", _("changed a session")
         AGREEMENT = "agreement", _("changed the development agreement")
         RESOLUTION = "resolution", _("set the resolution target")
+        MERGED = "merged", _("merged a request")
+        LINKED = "linked", _("linked a request")
+        UNLINKED = "unlinked", _("removed a link")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -307,3 +323,25 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.ticket_id}"
+
+
+class TicketLink(models.Model):
+    """Two related requests, shown on each (one row per pair, the smaller id first)."""
+
+    first = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("link between requests")
+        verbose_name_plural = _("links between requests")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="ticket_link_once"),
+            models.CheckConstraint(condition=Q(first__lt=F("second")), name="ticket_link_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.first_id} ↔ #{self.second_id}"

@@ -22,7 +22,7 @@ from soutien.core.db import lock_row
 from soutien.core.errors import InvalidInput, NotAllowed
 from soutien.notifications import events as notify
 from soutien.sla import services as sla
-from soutien.ticketing import history
+from soutien.ticketing import history, search
 from soutien.ticketing.attachments import refusal, safe_filename
 from soutien.ticketing.models import (
     ACTIVE_STATUSES,
@@ -170,6 +170,7 @@ def ticket_create(
                 duration_minutes=call.minutes,
                 caller=call.caller or contact.display_name,
             )
+        search.reindex([ticket])
     return ticket
 
 
@@ -467,6 +468,7 @@ def message_add(
             if wait_for_client and ticket.level is not None:
                 _set_status(ticket, actor, Status.WAITING)
         _touch(ticket)
+        search.reindex([ticket])
     return message
 
 
@@ -500,6 +502,7 @@ def teleconference_log(
     )
     sla.record_response(ticket, message)
     _touch(ticket)
+    search.reindex([ticket])
     return message
 
 
@@ -535,6 +538,7 @@ def attachment_add(*, actor: User, ticket: Ticket, upload: Upload) -> Attachment
     with transaction.atomic():
         attachment = _store_attachment(actor=actor, ticket=ticket, message=None, upload=upload)
         _touch(ticket)
+        search.reindex([ticket])
     return attachment
 
 

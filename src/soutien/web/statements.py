@@ -18,6 +18,7 @@ from soutien.accounts.models import Organization
 from soutien.contracts.statements import render_csv, render_pdf, statement_for
 from soutien.contracts.terms import VENDOR_ZONE
 from soutien.web.forms import check_period
+from soutien.web.satisfaction import GuaranteeForm
 
 # The query: `du` and `au`, the first and last days (ISO, inclusive; default: the current month
 # in the vendor's time zone), and `format`.
@@ -114,6 +115,9 @@ def statement_response(request: HttpRequest, organization: Organization, site: s
             "pdf_query": urlencode({**period, "format": "pdf"}),
             "embedded": True,
             "in_console": site == "console",
+            # A client administrator may invoke the satisfaction guarantee on the statement.
+            "guarantee_form": GuaranteeForm() if site == "portal" else None,
+            "period": period,
         }
         return render(request, "web/statement.html", context)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

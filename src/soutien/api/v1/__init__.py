@@ -21,10 +21,14 @@ from soutien.api.v1 import (
     kb,
     newsletter,
     organizations,
+    privacy,
+    reports,
+    satisfaction,
     sla,
     tickets,
     time_entries,
     training,
+    workspace,
 )
 from soutien.api.v1.common import NotAnObject, ObjectBodyParser
 from soutien.core.db import is_unavailable, retry_after_seconds
@@ -61,6 +65,9 @@ api.add_router("/organizations", organizations.router)
 api.add_router("/organizations", contracts.router)
 api.add_router("/plans", contracts.plans_router)
 api.add_router("/support-hours", sla.router)
+api.add_router("/tickets", workspace.router)
+api.add_router("/views", workspace.views_router)
+api.add_router("/macros", workspace.macros_router)
 api.add_router("/tickets", tickets.router)
 api.add_router("/attachments", tickets.attachments_router)
 api.add_router("", time_entries.router)
@@ -69,6 +76,10 @@ api.add_router("/kb", kb.router)
 api.add_router("/newsletter", newsletter.router)
 api.add_router("", training.router)
 api.add_router("/feeds", training.feeds_router)
+api.add_router("/privacy", privacy.router)
+api.add_router("/users", privacy.people_router)
+api.add_router("/reports", reports.router)
+api.add_router("", satisfaction.router)
 
 
 @api.exception_handler(ServiceError)

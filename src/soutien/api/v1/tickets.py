@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -25,12 +25,11 @@ from soutien.api.v1.common import (
     PageNumber,
     PageSize,
     caller,
-    comma_list,
     no_nul,
     page_of,
 )
 from soutien.core.errors import InvalidInput, NotAllowed
-from soutien.ticketing import selectors, services
+from soutien.ticketing import finder, selectors, services
 from soutien.ticketing.downloads import attachment_response
 from soutien.ticketing.models import (
     Attachment,
@@ -39,7 +38,6 @@ from soutien.ticketing.models import (
     MessageKind,
     Ticket,
 )
-from soutien.ticketing.models import Status as TicketStatus
 from soutien.ticketing.services import Upload
 
 router = Router(tags=["tickets"])
@@ -77,6 +75,9 @@ class TicketOut(Schema):
     assignee_name: str | None
     status: str
     follows: int | None
+    merged_into: int | None = Field(
+        None, description="The request this duplicate was merged into (it is then closed)."
+    )
     created_at: LocalDateTime
     updated_at: LocalDateTime
     resolved_at: LocalDateTime | None
@@ -102,6 +103,10 @@ class TicketOut(Schema):
     @staticmethod
     def resolve_follows(obj: Ticket) -> int | None:
         return obj.follows_id
+
+    @staticmethod
+    def resolve_merged_into(obj: Ticket) -> int | None:
+        return obj.merged_into_id
 
     @staticmethod
     def resolve_sla(obj: Ticket) -> dict[str, object]:
@@ -135,12 +140,24 @@ class TicketPatch(Schema):
 
 
 class TicketFilters(Schema):
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="Words to find (number, subject, description, messages, contact,"
+        ' organization, file names; French and English, stemmed): "a phrase", -excluded, or.',
+    )
     status: str | None = Field(None, description="One status or several separated by commas.")
     level: Literal["1", "2", "3", "none"] | None = None
     organization: Id | None = None
     contact: Id | None = None
     assignee: str | None = Field(None, description='A technician id, "me" or "none".')
     kind: Literal["support", "training"] | None = None
+    channel: ChannelName | None = None
+    received_from: date | None = Field(None, description="Received on or after this day.")
+    received_to: date | None = Field(None, description="Received on or before this day.")
+    sla: Literal["breached", "at_risk"] | None = Field(
+        None, description="First response late, or due within the hour and still awaited."
+    )
     ordering: Literal[
         "sla_due", "-sla_due", "received_at", "-received_at", "updated_at", "-updated_at"
     ] = "-received_at"
@@ -243,6 +260,7 @@ def ticket_json(ticket: Ticket, language: str) -> dict[str, object]:
         else None,
         "status": ticket.status,
         "follows": ticket.follows_id,
+        "merged_into": ticket.merged_into_id,
         "created_at": _local(ticket.created_at),
         "updated_at": _local(ticket.updated_at),
         "resolved_at": _local(ticket.resolved_at),
@@ -332,49 +350,15 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> JsonResponse:
     return _json(ticket_json(ticket, get_language() or "fr"), status=201)
 
 
-ORDERINGS: dict[str, list[Any]] = {
-    "sla_due": [F("first_response_due").asc(nulls_last=True), "id"],
-    "-sla_due": [F("first_response_due").desc(nulls_last=True), "-id"],
-    "received_at": ["received_at", "id"],
-    "-received_at": ["-received_at", "-id"],
-    "updated_at": ["updated_at", "id"],
-    "-updated_at": ["-updated_at", "-id"],
-}
-
-
-@router.get("", response=Page[TicketOut], summary="List requests")
+@router.get("", response=Page[TicketOut], summary="List and search requests")
 def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> JsonResponse:
     actor = caller(request)
-    qs = _ticket_qs(actor)
-    if filters.status:
-        statuses = comma_list(
-            filters.status,
-            TicketStatus.values,
-            field="status",
-            unknown=_("Unknown status: %(value)s."),
-        )
-        qs = qs.filter(status__in=statuses)
-    if filters.level == "none":
-        qs = qs.filter(level__isnull=True)
-    elif filters.level:
-        qs = qs.filter(level=int(filters.level))
-    if filters.organization:
-        qs = qs.filter(organization_id=filters.organization)
+    given = filters.model_dump(exclude={"contact", "kind", "page", "page_size"})
+    qs = finder.find(actor, finder.Filters.from_params(given)).select_related("assignee")
     if filters.contact:
         qs = qs.filter(contact_id=filters.contact)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
-    if filters.assignee == "me":
-        qs = qs.filter(assignee=actor)
-    elif filters.assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
-    elif filters.assignee:
-        if not filters.assignee.isdigit() or len(filters.assignee) > 18:
-            raise InvalidInput(
-                _('The assignee is a technician id, "me" or "none".'), field="assignee"
-            )
-        qs = qs.filter(assignee_id=int(filters.assignee))
-    qs = qs.order_by(*ORDERINGS[filters.ordering])
     page = page_of(request, qs, page=filters.page, page_size=filters.page_size)
     language = get_language() or "fr"
     page["items"] = [ticket_json(ticket, language) for ticket in page["items"]]

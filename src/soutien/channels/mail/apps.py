@@ -8,8 +8,9 @@ class MailConfig(AppConfig):
     verbose_name = _("Email, phone and fax")
 
     def ready(self) -> None:
-        from soutien.channels.mail import tasks  # noqa: F401  (periodic jobs)
+        from soutien.channels.mail import retention, tasks  # noqa: F401  (periodic jobs)
         from soutien.channels.mail.threading import RequestThreads
         from soutien.outbound.kinds import use_threading
 
         use_threading(RequestThreads())
+        retention.register()

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "soutien.newsletter",
     "soutien.training",
     "soutien.agreements",
+    "soutien.privacy",
+    "soutien.satisfaction",
+    "soutien.reports",
+    "soutien.workspace",
     "soutien.channels.mail",
     "soutien.web",
 ]

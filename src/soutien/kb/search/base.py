@@ -80,3 +80,11 @@ class SearchBackend(ABC):
         the articles (of any language) holding either stem, each stem counted once. The same
         count on both backends, so that suggestions choose the same words.
         """
+
+    @abstractmethod
+    def groups_holding(self, words: Sequence[str], groups: Sequence[str]) -> set[str]:
+        """Which of these topics have a version (in any language) holding one of these words.
+
+        A word is read in each version's own language. For `-word`: excluding a word
+        excludes the topic, whichever version names it.
+        """

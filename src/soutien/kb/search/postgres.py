@@ -1,4 +1,9 @@
-"""PostgreSQL full-text backend: unaccent + Snowball configurations, GIN index, ts_rank.
+"""PostgreSQL full-text backend: a tsvector of folded Snowball stems, GIN index, ts_rank.
+
+The stems are made in Python (`text.stems`), as for SQLite, and stored with the `simple`
+configuration (no further stemming, no stop words): both backends read every word the same
+way, French inflections included, which PostgreSQL's own unaccent + Snowball chain could not
+(it stems after removing accents, and keeps "échouent" whole).
 
 Also the document frequency of every lexeme, for suggestions (`kb_search_term`)."""
 
@@ -12,10 +17,9 @@ from typing import Any
 from django.db import connection
 
 from soutien.kb.search.base import PREFERRED_LANGUAGE_BOOST, Document, Hit, SearchBackend
-from soutien.kb.search.text import Clause, hyphens_apart, websearch_text
+from soutien.kb.search.text import LANGUAGES, Clause, is_stop_word, stem, stems
 
 TABLE = "kb_search"
-CONFIGS = {"fr": "kb_fr", "en": "kb_en"}
 # ts_rank weights of D, C, B, A: body D, summary B, title and codes A.
 WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
 
@@ -127,11 +131,45 @@ TERMS_DROP = [
 ]
 
 _DOCUMENT = (
-    "setweight(to_tsvector(%(config)s::regconfig, %(title)s), 'A')"
-    " || setweight(to_tsvector(%(config)s::regconfig, %(codes)s), 'A')"
-    " || setweight(to_tsvector(%(config)s::regconfig, %(summary)s), 'B')"
-    " || setweight(to_tsvector(%(config)s::regconfig, %(body)s), 'D')"
+    "setweight(to_tsvector('simple', %(title)s), 'A')"
+    " || setweight(to_tsvector('simple', %(codes)s), 'A')"
+    " || setweight(to_tsvector('simple', %(summary)s), 'B')"
+    " || setweight(to_tsvector('simple', %(body)s), 'D')"
 )
+
+
+def _lexeme(token: str) -> str:
+    # Stems are letters and digits only: nothing to escape.
+    return f"'{token}'"
+
+
+def _phrase(words: Sequence[str], language: str) -> str:
+    return "(" + " <-> ".join(_lexeme(stem(word, language)) for word in words) + ")"
+
+
+def tsquery(clauses: Sequence[Clause], language: str) -> str | None:
+    """The tsquery text for `clauses` read in `language` (as `sqlite.match_expression`)."""
+    alternatives = []
+    for clause in clauses:
+        required = [
+            _lexeme(stem(word, language))
+            for word in clause.words
+            if not is_stop_word(word, language)
+        ]
+        required += [_phrase(phrase, language) for phrase in clause.phrases]
+        if not required:
+            continue
+        required += [f"!{_lexeme(stem(word, language))}" for word in clause.excluded]
+        alternatives.append("(" + " & ".join(required) + ")")
+    return " | ".join(alternatives) or None
+
+
+def any_tsquery(
+    words: Sequence[str], phrases: Sequence[Sequence[str]], language: str
+) -> str | None:
+    parts = [_phrase(phrase, language) for phrase in phrases]
+    parts += [_lexeme(stem(word, language)) for word in words if not is_stop_word(word, language)]
+    return " | ".join(dict.fromkeys(parts)) or None
 
 
 class PostgresBackend(SearchBackend):
@@ -143,11 +181,10 @@ class PostgresBackend(SearchBackend):
                 "kind": d.kind,
                 "visibility": d.visibility,
                 "grp": d.group,
-                "config": CONFIGS[d.language],
-                "title": hyphens_apart(d.title),
-                "codes": hyphens_apart(d.codes),
-                "summary": hyphens_apart(d.summary),
-                "body": hyphens_apart(d.body),
+                "title": stems(d.title, d.language),
+                "codes": stems(d.codes, d.language),
+                "summary": stems(d.summary, d.language),
+                "body": stems(d.body, d.language),
             }
             for d in documents
         ]
@@ -181,24 +218,47 @@ class PostgresBackend(SearchBackend):
             cursor.execute(f"DELETE FROM {TERMS}")
 
     def frequencies(self, words: Sequence[str]) -> dict[str, int]:
-        # Each word read as the index reads it, in French and in English (unaccent, stemmer,
-        # stop words); the articles holding each distinct lexeme, added up.
-        if not words:
-            return {}
+        # Each word read as the index reads it, in French and in English (stop words left
+        # out, as on SQLite); the articles holding each distinct stem, added up.
+        stems_of = {
+            word: {stem(word, lang) for lang in LANGUAGES if not is_stop_word(word, lang)}
+            for word in words
+        }
+        every = sorted(set().union(*stems_of.values())) if stems_of else []
+        if not every:
+            return dict.fromkeys(words, 0)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT term, documents FROM {TERMS} WHERE term = ANY(%s)", [every])
+            held = {term: max(int(n), 0) for term, n in cursor.fetchall()}
+        return {word: sum(held.get(s, 0) for s in stems) for word, stems in stems_of.items()}
+
+    def groups_holding(self, words: Sequence[str], groups: Sequence[str]) -> set[str]:
+        # Every word, stop words included (as an excluded word is read in `tsquery`).
+        queries = {
+            language: " | ".join(dict.fromkeys(_lexeme(stem(w, language)) for w in words))
+            for language in LANGUAGES
+        }
+        matches = [
+            "(s.language = %s AND s.document @@ to_tsquery('simple', %s))"
+            for query in queries.values()
+            if query
+        ]
+        if not matches or not groups:
+            return set()
+        params: list[Any] = [
+            value for language, query in queries.items() if query for value in (language, query)
+        ]
         sql = (
-            "SELECT w.word, coalesce(sum(t.documents), 0) FROM unnest(%s::text[]) AS w(word)"
-            " LEFT JOIN LATERAL (SELECT DISTINCT lexeme FROM unnest("
-            " tsvector_to_array(to_tsvector('kb_fr', w.word))"
-            " || tsvector_to_array(to_tsvector('kb_en', w.word))) AS lexeme) AS l ON true"
-            f" LEFT JOIN {TERMS} t ON t.term = l.lexeme GROUP BY w.word"
+            f"SELECT DISTINCT s.grp FROM {TABLE} s WHERE s.grp = ANY(%s)"
+            f" AND ({' OR '.join(matches)})"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(words)])
-            return {word: max(int(n), 0) for word, n in cursor.fetchall()}
+            cursor.execute(sql, [list(groups), *params])
+            return {row[0] for row in cursor.fetchall()}
 
     def _run(
         self,
-        queries: dict[str, tuple[str, list[str]]],
+        queries: dict[str, str | None],
         *,
         prefer: str,
         max_visibility: int,
@@ -211,12 +271,19 @@ class PostgresBackend(SearchBackend):
         ranks: list[str] = []
         params: list[Any] = []
         rank_params: list[Any] = []
-        for language, (tsquery, tsquery_params) in queries.items():
-            matches.append(f"(s.language = %s AND s.document @@ {tsquery})")
-            params += [language, *tsquery_params]
+        for language, query in queries.items():
+            if query is None:
+                continue
+            matches.append("(s.language = %s AND s.document @@ to_tsquery('simple', %s))")
+            params += [language, query]
             boost = PREFERRED_LANGUAGE_BOOST if language == prefer else 1.0
-            ranks.append(f"WHEN %s THEN ts_rank({WEIGHTS}, s.document, {tsquery}, 1) * {boost}")
-            rank_params += [language, *tsquery_params]
+            ranks.append(
+                f"WHEN %s THEN ts_rank({WEIGHTS}, s.document, to_tsquery('simple', %s), 1)"
+                f" * {boost}"
+            )
+            rank_params += [language, query]
+        if not matches:
+            return []
         sql = (
             f"SELECT s.article_id, s.grp, s.language, CASE s.language {' '.join(ranks)} END"
             f" AS score FROM {TABLE} s WHERE ({' OR '.join(matches)}) AND s.visibility <= %s"
@@ -241,10 +308,7 @@ class PostgresBackend(SearchBackend):
         kind: str | None,
         limit: int,
     ) -> list[Hit]:
-        queries = {
-            language: (f"websearch_to_tsquery('{config}', %s)", [websearch_text(query)])
-            for language, config in CONFIGS.items()
-        }
+        queries = {language: tsquery(clauses, language) for language in LANGUAGES}
         return self._run(
             queries, prefer=prefer, max_visibility=max_visibility, kind=kind, limit=limit
         )
@@ -259,16 +323,7 @@ class PostgresBackend(SearchBackend):
         kind: str | None,
         limit: int,
     ) -> list[Hit]:
-        queries = {}
-        for language, config in CONFIGS.items():
-            parts = [f"phraseto_tsquery('{config}', %s)" for _ in phrases]
-            parts += [f"plainto_tsquery('{config}', %s)" for _ in words]
-            queries[language] = (
-                "(" + " || ".join(parts) + ")",
-                [" ".join(phrase) for phrase in phrases] + list(words),
-            )
-        if not phrases and not words:
-            return []
+        queries = {language: any_tsquery(words, phrases, language) for language in LANGUAGES}
         return self._run(
             queries, prefer=prefer, max_visibility=max_visibility, kind=kind, limit=limit
         )

@@ -174,6 +174,25 @@ class SqliteBackend(SearchBackend):
             cursor.execute(sql, [*params, limit])
             return [Hit(row[0], row[1], row[2], -float(row[3])) for row in cursor.fetchall()]
 
+    def groups_holding(self, words: Sequence[str], groups: Sequence[str]) -> set[str]:
+        if not groups:
+            return set()
+        found: set[str] = set()
+        marks = ", ".join(["%s"] * len(groups))
+        with connection.cursor() as cursor:
+            for language in LANGUAGES:
+                expression = " OR ".join(dict.fromkeys(_quoted(stem(w, language)) for w in words))
+                if not expression:
+                    continue
+                cursor.execute(
+                    f"SELECT DISTINCT m.grp FROM {TABLE} CROSS JOIN {META} m"
+                    f" ON m.id = {TABLE}.rowid WHERE {TABLE} MATCH %s AND m.language = %s"
+                    f" AND m.grp IN ({marks})",
+                    [expression, language, *groups],
+                )
+                found.update(row[0] for row in cursor.fetchall())
+        return found
+
     def frequencies(self, words: Sequence[str]) -> dict[str, int]:
         # Each word read as the index reads it, in French and in English (stop words left
         # out, as `any_expression` does); the articles holding each distinct stem, added up.

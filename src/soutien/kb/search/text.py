@@ -99,7 +99,24 @@ def _stemmer(language: str) -> snowballstemmer.BaseStemmer:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str, language: str) -> str:
-    return str(_stemmer(language).stemWord(word))
+    """The Snowball stem of a folded word, French inflections brought together.
+
+    Folded French loses the accents Snowball reads: "décalée" arrives as "decalee", which it
+    leaves as "decale" while "décalés" gives "decal". A folded "ee" (é + e, a feminine past
+    participle) is first read as "e". Snowball also keeps the third person plural ("échouent",
+    "affichent"): a stem still ending in "ent" (not "ment") loses its "nt" and is stemmed
+    again, as the singular would be ("échoue" -> "echou").
+    """
+    if language != "fr":
+        return str(_stemmer(language).stemWord(word))
+    if len(word) > 4 and word.endswith("ees"):
+        word = word[:-2] + "s"
+    elif len(word) > 3 and word.endswith("ee"):
+        word = word[:-1]
+    stemmed = str(_stemmer(language).stemWord(word))
+    if len(stemmed) >= 6 and stemmed.endswith("ent") and not stemmed.endswith("ment"):
+        stemmed = str(_stemmer(language).stemWord(stemmed[:-2]))
+    return stemmed
 
 
 def stems(text: str, language: str) -> str:

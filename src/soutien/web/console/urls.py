@@ -11,13 +11,17 @@ from soutien.web.console.views import (
     notifications,
     organizations,
     plans,
+    privacy,
     queue,
+    reports,
+    satisfaction,
     security,
     settings,
     statements,
     tickets,
     time,
     training,
+    workspace,
 )
 
 app_name = "console"
@@ -44,6 +48,16 @@ urlpatterns = [
     ),
     path("demandes/<int:ticket_id>/status/", tickets.ticket_status, name="ticket_status"),
     path("notifications/", notifications.notification_list, name="notifications"),
+    # Managers' reports.
+    path("rapports/", reports.report_page, name="reports"),
+    path("rapports/<slug:page>/", reports.report_page, name="report"),
+    path("rapports/<slug:page>/<slug:table>.csv", reports.report_csv, name="report_csv"),
+    path("avis/<int:rating_id>/suivi/", satisfaction.rating_follow_up, name="rating_follow_up"),
+    path(
+        "garanties/<int:guarantee_id>/decision/",
+        satisfaction.guarantee_decide,
+        name="guarantee_decide",
+    ),
     # Development agreements on level-3 requests.
     path("demandes/<int:ticket_id>/entente/", agreements.agreement_new, name="agreement_new"),
     path("ententes/", agreements.agreement_list, name="agreements"),
@@ -278,4 +292,33 @@ urlpatterns = [
         newsletter.unsuppress,
         name="newsletter_unsuppress",
     ),
+    # Law 25: a person's record, exports, retention, the register of incidents.
+    path("personnes/<int:user_id>/", privacy.person, name="person"),
+    path("personnes/<int:user_id>/export/", privacy.person_export, name="person_export"),
+    path(
+        "confidentialite/exports/<int:export_id>/",
+        privacy.export_download,
+        name="privacy_export_download",
+    ),
+    path("confidentialite/", privacy.home, name="privacy"),
+    path("confidentialite/conservation/", privacy.rule_save, name="privacy_rule_save"),
+    path("confidentialite/application/", privacy.retention_run, name="privacy_run"),
+    path("confidentialite/incidents/", privacy.incident_list, name="privacy_incidents"),
+    path("confidentialite/incidents/nouveau/", privacy.incident_edit, name="privacy_incident_new"),
+    path(
+        "confidentialite/incidents/<int:incident_id>/",
+        privacy.incident_edit,
+        name="privacy_incident",
+    ),
+    # The technician's workspace: search, saved views, bulk actions, merge, links, macros.
+    path("recherche/", workspace.search, name="search"),
+    path("recherche/lot/", workspace.bulk_action, name="bulk"),
+    path("vues/enregistrer/", workspace.view_save, name="view_save"),
+    path("vues/<int:view_id>/supprimer/", workspace.view_delete, name="view_delete"),
+    path("demandes/<int:ticket_id>/suivante/", workspace.ticket_next, name="ticket_next"),
+    path("demandes/<int:ticket_id>/fusionner/", workspace.ticket_merge, name="ticket_merge"),
+    path("demandes/<int:ticket_id>/lier/", workspace.ticket_link, name="ticket_link"),
+    path("demandes/<int:ticket_id>/reponse-type/", workspace.ticket_macro, name="ticket_macro"),
+    path("reponses-types/", workspace.macros, name="macros"),
+    path("reponses-types/<int:macro_id>/supprimer/", workspace.macro_delete, name="macro_delete"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from soutien.web.public.views import auth, kb, newsletter, support
+from soutien.web.public.views import auth, kb, newsletter, satisfaction, support
 
 app_name = "public"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("connexion/code/", auth.sign_in_code, name="login_code"),
     path("deconnexion/", auth.sign_out, name="logout"),
     path("soutien/", support.support_page, name="support"),
+    path("avis/<str:token>/", satisfaction.rate, name="rate"),
     # The help centre.
     path("aide/", kb.home, name="help"),
     path("aide/recherche/", kb.search, name="search"),

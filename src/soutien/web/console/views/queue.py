@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
 from soutien.accounts.models import User
+from soutien.reports.desk import REPORT_PARAMS, requests_behind
 from soutien.ticketing import selectors
 from soutien.ticketing.models import ACTIVE_STATUSES, Ticket
 from soutien.web.access import current_user, staff_required
@@ -55,7 +57,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         sort = "due"
     page = page_number(request)
     start = (page - 1) * PAGE_SIZE
-    rows = list(_queue_tickets(user, name).order_by(*SORTS[sort])[start : start + PAGE_SIZE + 1])
+    qs = _queue_tickets(user, name)
+    # The requests behind a figure of a manager's report (its link carries `report=...`).
+    report_query = ""
+    if request.GET.get("report") and user.is_manager:
+        behind = requests_behind(request.GET)
+        if behind is not None:
+            qs = qs.filter(pk__in=behind.values("pk"))
+            kept = {k: v for k, v in request.GET.items() if k in REPORT_PARAMS}
+            report_query = "&" + urlencode(kept)
+    rows = list(qs.order_by(*SORTS[sort])[start : start + PAGE_SIZE + 1])
     context = {
         "queues": QUEUES,
         "queue": name,
@@ -63,6 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "tickets": with_clocks(rows[:PAGE_SIZE]),
         "page": page,
         "has_next": len(rows) > PAGE_SIZE,
+        "report_query": report_query,
     }
     template = "console/_queue_table.html" if request.htmx else "console/queue.html"  # type: ignore[attr-defined]
     return render(request, template, context)

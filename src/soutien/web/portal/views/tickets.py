@@ -8,15 +8,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from soutien.accounts.models import User
 from soutien.agreements import selectors as agreement_selectors
 from soutien.core.errors import ServiceError
 from soutien.kb.services import request_form_filed
-from soutien.ticketing import selectors, services
-from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status
+from soutien.satisfaction import selectors as satisfaction_selectors
+from soutien.satisfaction import services as satisfaction_services
+from soutien.satisfaction.models import Guarantee, Rating
+from soutien.ticketing import search, selectors, services
+from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
 from soutien.web.access import client_required, current_user
 from soutien.web.forms import apply_service_error, reporting, uploads_from
 from soutien.web.portal.forms import AnotherDateForm, NewRequestForm, ReplyForm
+from soutien.web.satisfaction import GuaranteeForm, RatingForm
 from soutien.web.timeline import timeline
 
 PAGE_SIZE = 50
@@ -26,13 +31,18 @@ PAGE_SIZE = 50
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     show = request.GET.get("show", "active")
+    query = " ".join(request.GET.get("q", "").split())[:200]
     qs = selectors.tickets_visible_to(user).select_related("assignee", "contact")
+    if query:
+        # The organization's requests (or one's own) only, and never the staff's notes.
+        qs = search.matching(qs, query, staff=False)
     if show == "active":
         qs = qs.filter(status__in=ACTIVE_STATUSES)
     elif show == "done":
         qs = qs.filter(status__in=[Status.RESOLVED, Status.CLOSED])
     tickets = list(qs.order_by("-updated_at", "-id")[:PAGE_SIZE])
-    return render(request, "portal/ticket_list.html", {"tickets": tickets, "show": show})
+    context = {"tickets": tickets, "show": show, "q": query}
+    return render(request, "portal/ticket_list.html", context)
 
 
 @client_required
@@ -64,7 +74,10 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 
 @client_required
 def ticket_detail(
-    request: HttpRequest, ticket_id: int, reply_form: ReplyForm | None = None
+    request: HttpRequest,
+    ticket_id: int,
+    reply_form: ReplyForm | None = None,
+    rating_form: RatingForm | None = None,
 ) -> HttpResponse:
     user = current_user(request)
     ticket = selectors.ticket_for(user, ticket_id)
@@ -80,8 +93,9 @@ def ticket_detail(
             "sessions": training_selectors.sessions_of_ticket(user, ticket.pk),
             "training": training_selectors.training_of_ticket(user, ticket.pk),
             "another_form": AnotherDateForm(),
+            **_rating_context(user, ticket, rating_form),
         },
-        status=400 if reply_form is not None else 200,
+        status=400 if reply_form is not None or rating_form is not None else 200,
     )
 
 
@@ -121,3 +135,68 @@ def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
     with reporting(request, _("Marked as resolved. Reply within 14 days to reopen it.")):
         services.ticket_change_status(actor=user, ticket=ticket, status=Status.RESOLVED)
     return redirect("portal:ticket", ticket_id=ticket.pk)
+
+
+def _rating_context(user: User, ticket: Ticket, form: RatingForm | None) -> dict[str, object]:
+    """The rating of a resolved request: its form while it can be given or changed."""
+    rating = satisfaction_selectors.rating_of(ticket.pk)
+    can_rate = satisfaction_selectors.rating_open(ticket) and satisfaction_services.may_rate(
+        user, ticket
+    )
+    if form is None and can_rate:
+        initial = {"rating": rating.value, "comment": rating.comment} if rating else {}
+        form = RatingForm(initial=initial)
+    guarantee_form = None
+    if (
+        user.is_client_admin
+        and not satisfaction_selectors.guarantees_of_ticket(ticket.pk)
+        .filter(state=Guarantee.State.PENDING)
+        .exists()
+    ):
+        guarantee_form = GuaranteeForm()
+    return {
+        "rating": rating,
+        "rating_form": form if can_rate else None,
+        "guarantee_form": guarantee_form,
+        "guarantees": list(satisfaction_selectors.guarantees_of_ticket(ticket.pk)),
+    }
+
+
+@client_required
+@require_POST
+def ticket_guarantee(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """A client administrator invokes the satisfaction guarantee on the request."""
+    user = current_user(request)
+    ticket = selectors.ticket_for(user, ticket_id)
+    form = GuaranteeForm(request.POST)
+    if form.is_valid():
+        with reporting(request, _("The guarantee is invoked: a support manager will decide.")):
+            satisfaction_services.guarantee_invoke(
+                actor=user, ticket=ticket, reason=form.cleaned_data["reason"]
+            )
+    else:
+        messages.error(request, _("Say what went wrong."))
+    return redirect("portal:ticket", ticket_id=ticket.pk)
+
+
+@client_required
+@require_POST
+def ticket_rate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    user = current_user(request)
+    ticket = selectors.ticket_for(user, ticket_id)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            satisfaction_services.rating_record(
+                ticket=ticket,
+                value=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                actor=user,
+                via=Rating.Via.PORTAL,
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Thank you: your rating is recorded."))
+            return redirect("portal:ticket", ticket_id=ticket.pk)
+    return ticket_detail(request, ticket_id, rating_form=form)

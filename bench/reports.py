@@ -1,0 +1,119 @@
+"""Benchmark: each report's latency over N requests on PostgreSQL (p50 and p95).
+
+Generates N requests with `bench/datagen.py` (two years of them, messages, time entries and
+banks), gives them first-response due times and first responses in bulk SQL (level targets
+added in clock time: the load the reports read, not the SLA engine's arithmetic, which
+`bench/run sla-recompute` measures), then times each report of `soutien.reports` for a month
+and for a year, as the console and the API call them.
+
+Run from a checkout (PostgreSQL on 127.0.0.1):
+    bench/run reports --requests 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from datagen import Shape, connect, generate
+
+SLA_SQL = """
+    UPDATE ticketing_ticket t SET
+        first_response_due = t.received_at + make_interval(mins => CASE t.level
+            WHEN 2 THEN 300 ELSE 60 END),
+        sla_calendar_id = %(calendar)s,
+        first_responded_at = (
+            SELECT min(m.at) FROM ticketing_message m
+            WHERE m.ticket_id = t.id AND m.kind IN ('reply', 'phone_call')
+        )
+    WHERE t.id BETWEEN %(first)s AND %(last)s
+"""
+
+
+def _fill_sla(chunk: int = 50_000) -> None:
+    from django.db import connection, transaction
+
+    from soutien.sla.models import Policy
+    from soutien.ticketing.models import Ticket
+
+    policy = Policy.objects.order_by("effective_from").first()
+    assert policy is not None
+    last_id = Ticket.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    for first in range(1, last_id + 1, chunk):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                SLA_SQL,
+                {"calendar": policy.calendar_id, "first": first, "last": first + chunk - 1},
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE ticketing_ticket")
+
+
+def _time(run: Callable[[], object], repeat: int) -> tuple[float, float]:
+    run()  # warm the caches (calendars, the database's pages)
+    samples = []
+    for _ in range(repeat):
+        begin = time.perf_counter()
+        run()
+        samples.append(time.perf_counter() - begin)
+    samples.sort()
+    p95 = samples[max(0, -(-95 * len(samples) // 100) - 1)]
+    return statistics.median(samples), p95
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/soutien_bench_reports"
+    )
+    parser.add_argument("--keep", action="store_true", help="reuse the data of a previous run")
+    args = parser.parse_args()
+
+    connect(args.database_url, reset=not args.keep)
+    from django.utils import timezone
+
+    from soutien.reports import desk, selectors
+    from soutien.reports.periods import Period
+
+    if not args.keep:
+        timings = generate(Shape(args.requests, messages_per_request=3))
+        print(f"generated {args.requests:,} requests in {timings['total']:.1f} s")
+        begin = time.perf_counter()
+        _fill_sla()
+        print(f"due times and first responses filled in {time.perf_counter() - begin:.1f} s")
+
+    day = timezone.localdate()
+    month = Period(day.replace(day=1), day)
+    year = Period(date(day.year - 1, day.month, 1), day)
+    reports: dict[str, Callable[[Period], object]] = {
+        "sla by level": lambda p: selectors.sla_attainment(p, group_by="level"),
+        "sla by month": lambda p: selectors.sla_attainment(p, group_by="month"),
+        "sla by organization": lambda p: selectors.sla_attainment(p, group_by="organization"),
+        "sla by technician": lambda p: selectors.sla_attainment(p, group_by="technician"),
+        "first response": lambda p: selectors.first_response_times(p),
+        "hours by month": lambda p: selectors.hours_by_month(p),
+        "bank balances": lambda p: selectors.bank_balances(p),
+        "backlog": lambda p: desk.backlog_by_level_and_age(),
+        "workload": lambda p: desk.workload(p),
+        "reopen rate": lambda p: desk.reopen_rate(p),
+        "one-touch": lambda p: desk.one_touch_rate(p),
+        "satisfaction": lambda p: selectors.satisfaction(p),
+    }
+    print(f"{'report':<22} {'month p50':>10} {'month p95':>10} {'year p50':>10} {'year p95':>10}")
+    for name, report in reports.items():
+        m50, m95 = _time(lambda r=report: r(month), args.repeat)
+        y50, y95 = _time(lambda r=report: r(year), args.repeat)
+        print(f"{name:<22} {m50:>9.3f}s {m95:>9.3f}s {y50:>9.3f}s {y95:>9.3f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Reads of the workspace: the views and macros a staff member may use, and a macro's text."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import formats, timezone, translation
+
+from soutien.accounts.models import User
+from soutien.ticketing.finder import Filters, find
+from soutien.ticketing.models import Ticket
+from soutien.workspace.models import Macro, SavedView
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# The placeholders a macro may hold, for the help text of the form.
+PLACEHOLDERS = ("contact", "number", "due", "technician")
+
+
+def views_for(user: User) -> QuerySet[SavedView]:
+    """One's own views and those shared with the team."""
+    if not user.is_staff_member:
+        return SavedView.objects.none()
+    return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
+
+
+def view_for(user: User, view_id: int) -> SavedView:
+    view = views_for(user).filter(pk=view_id).first()
+    if view is None:
+        raise Http404
+    return view
+
+
+def filters_of(view: SavedView) -> Filters:
+    """The view's filters (soonest due first unless the view says otherwise)."""
+    return Filters.from_params(view.params)
+
+
+def view_counts(user: User, views: list[SavedView]) -> dict[int, int]:
+    """How many requests each view holds now, for the navigation."""
+    return {view.pk: find(user, filters_of(view)).order_by().count() for view in views}
+
+
+def macros_for(user: User) -> QuerySet[Macro]:
+    if not user.is_staff_member:
+        return Macro.objects.none()
+    return Macro.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
+
+
+def macro_for(user: User, macro_id: int) -> Macro:
+    macro = macros_for(user).filter(pk=macro_id).first()
+    if macro is None:
+        raise Http404
+    return macro
+
+
+def macro_text(macro: Macro, ticket: Ticket, technician: User, language: str | None = None) -> str:
+    """The macro in the client's language (or `language`), its placeholders filled in.
+
+    {contact}: the contact's name; {number}: the request's number; {due}: the promised time of
+    the first response, in the service's zone; {technician}: who answers. Other braces stay.
+    """
+    language = language or ticket.contact.language or "fr"
+    body = macro.body_en if language == "en" else macro.body_fr
+    due = ""
+    if ticket.first_response_due is not None:
+        with translation.override(language):
+            local = timezone.localtime(ticket.first_response_due, ZoneInfo(settings.TIME_ZONE))
+            due = formats.date_format(local, "DATETIME_FORMAT")
+    values = {
+        "contact": ticket.contact.display_name,
+        "number": ticket.number,
+        "due": due,
+        "technician": technician.display_name,
+    }
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)

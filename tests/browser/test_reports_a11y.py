@@ -1,0 +1,68 @@
+"""Every report page passes axe-core in Chromium, at desktop width and at 390 px."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from soutien.contracts.services import time_entry_create
+from soutien.satisfaction.services import rating_record
+from soutien.ticketing import services
+from soutien.ticketing.models import MessageKind
+from tests import factories
+from tests.browser.a11y import axe_violations
+from tests.browser.conftest import sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PAGES = ["", "hours/", "team/", "kb/", "satisfaction/"]
+
+
+def test_report_pages_have_no_axe_violation(browser, live_server):
+    manager = factories.staff(levels=(), manager=True, name="Geneviève Gestion")
+    tech = factories.staff(levels=(1, 2), name="Théo Premier")
+    org = factories.organization("Ville de Saint-Laurent")
+    factories.spec4_banks(manager, org)
+    contact = factories.contact(org)
+    now = timezone.now().replace(microsecond=0)
+    for hours_ago in (50, 30, 5):
+        ticket = factories.ticket(
+            contact=contact, actor=manager, received_at=now - timedelta(hours=hours_ago)
+        )
+        services.ticket_update(actor=manager, ticket=ticket, level=1, assignee=tech)
+        services.message_add(actor=tech, ticket=ticket, kind=MessageKind.REPLY, body="Bonjour")
+        time_entry_create(
+            actor=tech, ticket=ticket, started_at=now - timedelta(hours=hours_ago), minutes=45
+        )
+    solved = factories.ticket(contact=contact, actor=manager)
+    services.ticket_change_status(actor=manager, ticket=solved, status="resolved")
+    rating_record(ticket=solved, value="bad", comment="Trop lent", actor=None, via="email")
+    base = live_server.url
+    for width in (1280, 390):
+        context = browser.new_context(locale="fr-CA", viewport={"width": width, "height": 900})
+        page = context.new_page()
+        sign_in(page, base, manager.username)
+        for path in PAGES:
+            page.goto(f"{base}/console/rapports/{path}")
+            assert page.locator("h1").inner_text() == "Rapports"
+            assert axe_violations(page) == [], (path, width)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+            )
+            assert not overflow, (path, width)
+        context.close()
+    # The client administrator's figures in the portal.
+    admin = factories.client_admin(org)
+    for width in (1280, 390):
+        context = browser.new_context(locale="fr-CA", viewport={"width": width, "height": 900})
+        page = context.new_page()
+        sign_in(page, base, admin.username)
+        page.goto(f"{base}/portail/chiffres/")
+        assert page.locator("h1").inner_text() == "Nos chiffres"
+        assert axe_violations(page) == [], ("portal", width)
+        context.close()

@@ -1,0 +1,1 @@
+from tests.newsletter.fixtures import consent_text  # noqa: F401

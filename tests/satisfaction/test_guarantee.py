@@ -1,0 +1,148 @@
+"""Done-when 4 (guarantee): a client administrator invokes it on a request, a manager is told and
+decides within a level-2 response time, a credit appears on the statement; all in the history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from soutien.contracts.models import HourBank
+from soutien.contracts.statements import render_csv, statement_for
+from soutien.core.errors import Conflict
+from soutien.notifications.models import Notification
+from soutien.satisfaction import services
+from soutien.satisfaction.models import Guarantee
+from soutien.ticketing.models import Event
+from tests import factories
+from tests.web.helpers import signed_in, text_of
+
+EASTERN = ZoneInfo("America/Toronto")
+# SPEC 3: a level-2 request received Wednesday 14:00 is due Thursday 10:00.
+INVOKED = datetime(2026, 12, 2, 14, 0, tzinfo=EASTERN)
+
+
+@pytest.fixture
+def request_of_org(manager, org, contact):
+    factories.spec4_banks(manager, org)
+    with time_machine.travel(INVOKED.replace(hour=9), tick=False):
+        return factories.ticket(contact=contact, actor=manager)
+
+
+def test_a_client_admin_invokes_it_and_the_managers_must_decide_by_a_level_2_time(
+    request_of_org, client_admin, manager, api_as
+):
+    with time_machine.travel(INVOKED, tick=False):
+        r = api_as(client_admin).post(
+            f"tickets/{request_of_org.pk}/guarantee", {"reason": "Trois relances sans réponse."}
+        )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["state"] == "pending"
+    assert datetime.fromisoformat(body["decide_by"]) == datetime(2026, 12, 3, 10, 0, tzinfo=EASTERN)
+    notice = Notification.objects.get(kind="guarantee_invoked")
+    assert notice.recipient == manager
+    assert notice.data["reason"] == "Trois relances sans réponse."
+    assert Event.objects.filter(ticket=request_of_org, data__field="guarantee").count() == 1
+
+
+def test_only_a_client_admin_of_the_organization_invokes_it(
+    request_of_org, contact, other_org, api_as
+):
+    r = api_as(contact).post(f"tickets/{request_of_org.pk}/guarantee", {"reason": "Lent"})
+    assert r.status_code == 403
+    stranger = factories.client_admin(other_org)
+    r = api_as(stranger).post(f"tickets/{request_of_org.pk}/guarantee", {"reason": "Lent"})
+    assert r.status_code == 404
+    assert api_as(contact).post(f"tickets/{request_of_org.pk}/guarantee", {}).status_code == 422
+    assert not Guarantee.objects.exists()
+
+
+def test_a_granted_credit_goes_back_to_the_bank_and_shows_on_the_statement(
+    request_of_org, client_admin, manager, org
+):
+    with time_machine.travel(INVOKED, tick=False):
+        guarantee = services.guarantee_invoke(
+            actor=client_admin, ticket=request_of_org, reason="Trop long"
+        )
+    bank = HourBank.objects.filter(organization=org, source="contract").get()
+    before = bank.total_minutes
+    with time_machine.travel(INVOKED.replace(hour=16), tick=False):
+        r = signed_in(manager).post(
+            f"/console/garanties/{guarantee.pk}/decision/",
+            {
+                "decision": "grant",
+                "bank": bank.pk,
+                "minutes": "60",
+                "waive": "30",
+                "note": "Crédit de garantie : une heure rendue, 30 min de dépassement annulées.",
+            },
+        )
+        assert r.status_code == 302
+        again = services.guarantee_decide  # a second decision is refused
+        with pytest.raises(Conflict):
+            again(actor=manager, guarantee=guarantee, grant=False, note="Non")
+    guarantee.refresh_from_db()
+    assert guarantee.state == "granted"
+    bank.refresh_from_db()
+    assert bank.total_minutes == before + 60
+    statement = statement_for(
+        organization=org, first_day=date(2026, 12, 1), last_day=date(2026, 12, 31)
+    )
+    assert [(c.minutes, c.waived_overage_minutes) for c in statement.credits] == [(60, 30)]
+    assert "Crédit de garantie" in render_csv(statement, "fr").decode()
+    with time_machine.travel(INVOKED.replace(hour=17), tick=False):
+        page = signed_in(client_admin).get("/portail/releve/?du=2026-12-01&au=2026-12-31")
+    assert "Crédit de garantie" in text_of(page)
+    history = Event.objects.filter(ticket=request_of_org, data__field="guarantee")
+    assert [e.data["to"] for e in history] == ["invoked", "granted"]
+
+
+def test_a_technician_cannot_decide(request_of_org, client_admin, tech1):
+    with time_machine.travel(INVOKED, tick=False):
+        guarantee = services.guarantee_invoke(
+            actor=client_admin, ticket=request_of_org, reason="Trop long"
+        )
+        signed_in(tech1).post(
+            f"/console/garanties/{guarantee.pk}/decision/", {"decision": "grant", "note": "x"}
+        )
+    guarantee.refresh_from_db()
+    assert guarantee.state == "pending"
+
+
+def test_the_portal_button_invokes_it_and_the_report_counts_it(
+    request_of_org, client_admin, manager, api_as
+):
+    with time_machine.travel(INVOKED, tick=False):
+        page = signed_in(client_admin).get(f"/portail/demandes/{request_of_org.pk}/")
+        assert 'id="guarantee"' in page.content.decode()
+        r = signed_in(client_admin).post(
+            f"/portail/demandes/{request_of_org.pk}/garantie/", {"reason": "Rien ne marche"}
+        )
+        assert r.status_code == 302
+        report = api_as(manager).get("reports/satisfaction?from=2026-12-01&to=2026-12-31").json()
+        console = signed_in(manager).get("/console/rapports/satisfaction/")
+    assert report["guarantees"] == {"invoked": 1, "pending": 1, "granted": 0, "refused": 0}
+    assert "Rien ne marche" in text_of(console)
+
+
+def test_a_client_admin_invokes_it_on_a_statement(org, client_admin, manager):
+    factories.spec4_banks(manager, org)
+    with time_machine.travel(INVOKED, tick=False):
+        client = signed_in(client_admin)
+        page = client.get("/portail/releve/?du=2026-11-01&au=2026-11-30")
+        assert 'id="guarantee"' in page.content.decode()
+        r = client.post(
+            "/portail/releve/garantie/",
+            {"du": "2026-11-01", "au": "2026-11-30", "reason": "Heures facturées en double"},
+        )
+    assert r.status_code == 302
+    guarantee = Guarantee.objects.get()
+    assert (guarantee.ticket, guarantee.first_day, guarantee.last_day) == (
+        None,
+        date(2026, 11, 1),
+        date(2026, 11, 30),
+    )
+    assert Notification.objects.filter(kind="guarantee_invoked", recipient=manager).exists()
