@@ -67,6 +67,25 @@ def test_demo_has_a_newsletter_sent_a_draft_and_readers_in_every_state(db):
     assert draft.sections.filter(topic="problems").exists()
 
 
+def test_demo_has_a_person_in_charge_an_invitation_pending_and_a_deactivated_contact(db):
+    from soutien.accounts import access
+    from soutien.accounts.privacy_officer import current
+    from soutien.outbound.models import OutboundEmail
+
+    load_demo()
+    officer = current()
+    assert officer is not None
+    assert officer.email == "vie-privee@soutien.example"
+    states = access.access_states(list(User.objects.filter(organization__isnull=False)))
+    by_email = {u.email: states[u.pk] for u in User.objects.filter(organization__isnull=False)}
+    assert by_email["emilie@ville-st-laurent.example"] == "invited"
+    assert by_email["paul@maplehealth.example"] == "deactivated"
+    assert by_email["julie@ville-st-laurent.example"] == "active"
+    assert OutboundEmail.objects.filter(
+        template="invitation", to_address="emilie@ville-st-laurent.example"
+    ).exists()
+
+
 def test_demo_has_retention_rules_an_incident_and_a_delivered_export(db):
     from soutien.privacy.models import Export, Incident, RetentionRule, RetentionRun
 

@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from soutien.accounts import access
 from soutien.accounts.models import ClientRole, User
+from soutien.accounts.privacy_officer import officer_save
 from soutien.accounts.services import contact_create, organization_create, staff_create
 from soutien.agreements.models import Agreement, Payment
 from soutien.agreements.services import (
@@ -27,6 +29,7 @@ from soutien.contracts.services import (
 from soutien.kb.services import article_save, support_contact_save
 from soutien.newsletter import issues
 from soutien.newsletter import services as newsletter
+from soutien.people import services as invitations
 from soutien.privacy import services as privacy
 from soutien.privacy.models import RetentionRun
 from soutien.satisfaction.services import guarantee_invoke, rating_record
@@ -148,9 +151,41 @@ def load_demo() -> list[tuple[str, str]]:
     _knowledge_base(staff["tech2"], manager)
     _training(staff, contacts)
     _newsletter(staff, contacts)
+    _access(staff, contacts)
     _privacy(staff, contacts)
     _workspace(staff, contacts)
     return demo_logins()
+
+
+def _access(staff: dict[str, User], contacts: dict[str, User]) -> None:
+    """Law 25's person in charge; a colleague Julie invited (link pending); one who left."""
+    officer_save(
+        actor=staff["gestion"],
+        name="Claire Dubé",
+        title="Responsable de la protection des renseignements personnels",
+        email="vie-privee@soutien.example",
+        postal_address="1200, rue Sherbrooke Ouest, bureau 400\nMontréal (Québec) H3A 1H6",
+        phone="514 555-0199",
+    )
+    julie = contacts["julie"]
+    assert julie.organization is not None
+    invitations.contact_create(
+        actor=julie,
+        organization=julie.organization,
+        email="emilie@ville-st-laurent.example",
+        name="Émilie Roy",
+        invite=True,
+    )
+    sarah = contacts["sarah"]
+    assert sarah.organization is not None
+    former = invitations.contact_create(
+        actor=sarah,
+        organization=sarah.organization,
+        email="paul@maplehealth.example",
+        name="Paul Former",
+        language="en",
+    )
+    access.user_deactivate(actor=sarah, user=former)
 
 
 def _banks(manager: User, contacts: dict[str, User]) -> None:

@@ -8,7 +8,11 @@ AXE = Path(__file__).parent / "axe" / "axe.min.js"
 
 
 def axe_violations(page) -> list[dict]:
-    """The axe-core violations of the page as it is now (WCAG 2.x A and AA rules, best practices)."""
+    """The axe-core violations of the page as it is now (WCAG 2.x A and AA rules, best practices).
+
+    The page's context must be opened with `bypass_csp=True`: the Content-Security-Policy
+    refuses inline scripts, and axe is injected as one.
+    """
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         """async () => await axe.run(document, {

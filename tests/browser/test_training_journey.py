@@ -49,6 +49,7 @@ def test_a_client_asks_for_training_and_accepts_the_suggested_slot(browser, live
         client = browser.new_context(locale="fr-CA", viewport=PHONE).new_page()
         _sign_in(client, base, client_user.username)
         client.wait_for_url(f"{base}/portail/")
+        client.click("text=Menu")  # on a phone the navigation folds behind its button
         client.click("nav >> text=Formation")
         client.click("text=Demander une formation")
         client.check("input[name=subject][value=internals]")

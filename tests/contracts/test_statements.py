@@ -138,7 +138,7 @@ def test_spec4_example_on_the_statement_page(staff_web, org, spec_example):
             "Note",
         ],
         [
-            "Tue 2026-12-01 12:00",
+            "December 1, 2026, 12:00 PM",
             f"#{spec_example.pk} Journaux d'erreurs",
             "Théo Premier",
             "1 h 30 90 min",
@@ -188,9 +188,12 @@ def test_only_entries_started_in_the_period_in_eastern_time_are_listed(
             staff_web.get(f"/console/organisations/{org.pk}/releve/?du=2026-11-01&au=2026-11-30"),
             "entries",
         )
-    assert [row[0] for row in december[1:-1]] == ["Tue 2026-12-01 12:00", "Thu 2026-12-31 23:50"]
+    assert [row[0] for row in december[1:-1]] == [
+        "December 1, 2026, 12:00 PM",
+        "December 31, 2026, 11:50 PM",
+    ]
     assert december[-1][:2] == ["Total", "1 h 50 110 min"]
-    assert [row[0] for row in november[1:-1]] == ["Mon 2026-11-30 23:30"]
+    assert [row[0] for row in november[1:-1]] == ["November 30, 2026, 11:30 PM"]
 
 
 def test_overage_is_listed_flagged_and_totalled(staff_web, org, spec_example, tech1):
@@ -198,8 +201,8 @@ def test_overage_is_listed_flagged_and_totalled(staff_web, org, spec_example, te
     with time_machine.travel(NOW):
         r = staff_web.get(f"/console/organisations/{org.pk}/releve/?{DECEMBER}")
     rows = _table(r, "entries")
-    assert rows[2][0] == "Sat 2026-12-05 10:00"
-    assert rows[2][3:7] == ["0 h 25 25 min", "—", "—", "0 h 25 25 min"]
+    assert rows[2][0] == "December 5, 2026, 10:00 AM"
+    assert rows[2][3:7] == ["0 h 25 25 min", "—", "—", "0 h 25 25 min outside your plan's hours"]
     assert rows[-1] == [
         "Total",
         "1 h 55 115 min",
@@ -220,8 +223,8 @@ def test_times_are_shown_in_the_viewers_time_zone(org, spec_example):
     parisian.refresh_from_db()
     with time_machine.travel(NOW):
         r = _web(parisian).get(f"/console/organisations/{org.pk}/releve/?{DECEMBER}")
-    assert _table(r, "entries")[1][0] == "Tue 2026-12-01 18:00"
-    assert "Times are shown in the Europe/Paris time zone." in _text(r)
+    assert _table(r, "entries")[1][0] == "December 1, 2026, 6:00 PM"
+    assert "Times are shown in Central European Time." in _text(r)
 
 
 def test_csv_has_a_row_per_entry_a_total_and_the_banks_with_formulas_neutralized(
@@ -329,11 +332,11 @@ def test_pdf_statement_holds_the_entries_figures(staff_web, org, spec_example, t
     assert "Statement for Ville de Saint-Laurent" in text
     assert "Period: 2026-12-01 to 2026-12-31" in text
     assert "Journaux d'erreurs" in text
-    assert "Tue 2026-12-01 12:00" in text
+    assert "December 1, 2026, 12:00 PM" in text
     # The SPEC 4 entry: 90 minutes worked, 60 from the plan, 30 from the contract.
     assert "1 h 30 90 min 1 h 00 60 min 0 h 30 30 min" in text
     # The Saturday entry is overage, and so is the total's last figure.
-    assert "0 h 25 25 min — — 0 h 25 25 min" in text
+    assert "0 h 25 25 min — — 0 h 25 25 min outside your plan's hours" in text
     assert "Total 1 h 55 115 min 1 h 00 60 min 0 h 30 30 min 0 h 25 25 min" in text
 
 

@@ -13,14 +13,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from soutien.accounts.privacy_officer import officer_save
 from soutien.agreements.services import agreement_create
 from soutien.contracts.services import contract_create, time_entry_create
 from soutien.notifications import agreements as notify_agreements
 from soutien.notifications import events as notify
 from soutien.notifications import newsletter
+from soutien.notifications import reports as notify_reports
 from soutien.notifications.models import Notification
 from soutien.outbound import delivery, kinds, outbox, rendering
 from soutien.outbound.models import OutboundEmail
+from soutien.people import services as people
 from soutien.sla.services import send_due_alerts
 from soutien.ticketing import services
 from soutien.ticketing.models import Status
@@ -71,6 +74,20 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
     )  # fmt: skip
     training_services.session_ask_another_date(actor=marc, session=session, note="Jeudi?")
     training_services.session_cancel(actor=trainer, session=session)
+    # Getting in, and the person in charge of personal information at the foot of every email.
+    officer_save(
+        actor=None, name="Claire Dubé", title="", email="vie-privee@ebi.example",
+        postal_address="Montréal",
+    )  # fmt: skip
+    people.invitation_send(actor=manager, user=marc)
+    people.password_reset_request(email=marc.email)
+    reset = OutboundEmail.objects.get(template="password_reset")
+    people.password_set_with_link(
+        token=str(reset.context["token"]), purpose="reset", password="Tremplin-Boréal-2026"
+    )
+    notify_reports.monthly_report(
+        recipient=manager, month=date(2026, 11, 1), pdf=b"%PDF-1.7", whole_desk=True
+    )
     newsletter.subscription_to_confirm(
         address="who@else.example", language=language, url="https://x.example/c/1", sender="EBI"
     )
@@ -88,6 +105,8 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
         assert "&amp;" not in row.text, row.template
         assert f'<html lang="{language}">' in row.html, row.template
         assert "<script" not in row.html
+        assert "vie-privee@ebi.example" in row.text, row.template
+        assert row.html.index("vie-privee@ebi.example") < row.html.index("</body>")
         if row.ticket_id:
             assert f"[#{row.ticket_id}]" in row.subject or row.template == "bank_low"
             assert "<décalé>" not in row.html  # escaped in HTML

@@ -226,3 +226,18 @@ def test_unmarking_a_problem_already_told_in_a_sent_issue_is_refused(
     issues.issue_send(actor=manager, issue=issue)
     with pytest.raises(Conflict):
         issues.problem_unmark(actor=manager, problem=ResolvedProblem.objects.get())
+
+
+def test_each_issue_ends_with_the_person_in_charge_of_personal_information(manager, sender):
+    from soutien.accounts.privacy_officer import officer_save
+
+    officer_save(
+        actor=manager, name="Claire Dubé", title="", email="vie-privee@ebi.example",
+        postal_address="Montréal",
+    )  # fmt: skip
+    issue = issues.issue_create(actor=manager, month=NOVEMBER, intro_fr="a", intro_en="b")
+    for language, words in (("fr", "Protection des renseignements"), ("en", "Protection of")):
+        edition = compose.edition(issue, language, config=selectors.settings_row())
+        assert f"{words}" in edition.text
+        assert "vie-privee@ebi.example" in edition.text
+        assert edition.html.index("vie-privee@ebi.example") < edition.html.index("</body>")

@@ -257,6 +257,76 @@ class LoginFailure(models.Model):
         return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class AccessLink(models.Model):
+    """A one-time link emailed to a person: to set a first password, or to choose a new one.
+
+    Only the hash of the secret is kept. Issuing a new link of a purpose voids the person's
+    earlier ones of that purpose; using a link marks it used.
+    """
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        RESET = "reset", _("Password reset")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_links")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access link")
+        verbose_name_plural = _("access links")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.used_at is None
+            and self.voided_at is None
+            and self.expires_at > timezone.now()
+            and self.user.is_active
+        )
+
+
+class PrivacyOfficer(models.Model):
+    """The person in charge of the protection of personal information (Quebec's Law 25).
+
+    One row (pk 1), edited by a manager in the console, shown on the public pages and at the
+    foot of every email.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    email = models.EmailField(_("email address"))
+    postal_address = models.TextField(_("postal address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("person in charge of personal information")
+        verbose_name_plural = _("people in charge of personal information")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.postal_address.splitlines() if line.strip()]
+
+
 class SignInCounter(models.Model):
     """Recent sign-in attempts of one scope, counted atomically (a locked row per key).
 

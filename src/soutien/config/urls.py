@@ -20,7 +20,11 @@ urlpatterns = [
     # Django's admin signs in through Soutien's own two steps (throttle, second factor).
     path("admin/login/", RedirectView.as_view(url="/connexion/", query_string=True)),
     path("admin/", admin.site.urls),
+    path("favicon.ico", web_views.favicon, name="favicon"),
 ]
 
 # A busy database answers 503 with Retry-After (a page, or JSON under /api/), not a bare 500.
+# Styled error pages in the visitor's language (the sites' frame; the 500 page stands alone).
+handler403 = "soutien.web.views.permission_denied"
+handler404 = "soutien.web.views.page_not_found"
 handler500 = "soutien.web.views.server_error"

@@ -87,6 +87,10 @@ class EntryLine:
     drawn: tuple[Minutes, ...]
     overage_minutes: Minutes
     note: str
+    # Why minutes were billable, when some were: "no_bank" (no hour bank in force that day),
+    # "used_up" (the banks in force had no minutes left), "outside_hours" (the banks in force
+    # had minutes, but their service hours did not cover those minutes); "" otherwise.
+    overage_reason: str = ""
 
     @property
     def billable(self) -> bool:
@@ -188,6 +192,16 @@ def statement_for(*, organization: Organization, first_day: date, last_day: date
         )
         for bank in banks
     )
+
+    def reason(entry: TimeEntry) -> str:
+        if not entry.overage_minutes:
+            return ""
+        day = entry.started_at.astimezone(VENDOR_ZONE).date()
+        in_force = [b for b in banks if b.valid_from <= day <= b.valid_until]
+        if not in_force:
+            return "no_bank"
+        return "outside_hours" if any(b.left_minutes > 0 for b in in_force) else "used_up"
+
     entry_lines = tuple(
         EntryLine(
             id=entry.pk,
@@ -200,6 +214,7 @@ def statement_for(*, organization: Organization, first_day: date, last_day: date
             drawn=tuple(Minutes(drawn_by_entry[entry.pk].get(bank.pk, 0)) for bank in banks),
             overage_minutes=Minutes(entry.overage_minutes),
             note=entry.note,
+            overage_reason=reason(entry),
         )
         for entry in entries
     )

@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 
 from soutien.newsletter import links, markdown
 from soutien.newsletter.models import Issue, IssueSection, NewsletterSettings
+from soutien.outbound.footer import add_footer
 from soutien.outbound.message_ids import message_id_domain
 
 TEMPLATES = "newsletter/email"
@@ -129,12 +130,14 @@ def edition(
         }
         body_html = render_to_string(f"{TEMPLATES}/issue.html", context)
         body_text = render_to_string(f"{TEMPLATES}/issue.txt", context).strip() + "\n"
+    # Law 25: who is in charge of personal information, at the foot of every email.
+    text, page = add_footer(text=body_text, html=str(body_html), language=language)
     subject = " ".join(issue.subject(language).split())
     return Edition(
         language=language,
         subject=f"[TEST] {subject}" if test else subject,
-        html=body_html,
-        text=body_text,
+        html=page,
+        text=text,
         from_email=sender_address(config),
         list_id=f"{config.sender_name} <newsletter.{message_id_domain()}>",
         marks=marks,

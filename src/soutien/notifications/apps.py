@@ -9,6 +9,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from soutien.notifications import (  # noqa: F401  (register the kinds of email)
+            access,
             agreements,
             emails,
             newsletter,

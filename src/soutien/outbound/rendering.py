@@ -7,6 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from soutien.outbound.footer import add_footer
 from soutien.outbound.kinds import kind_of, threading
 from soutien.outbound.models import OutboundEmail
 
@@ -37,6 +38,8 @@ def render(row: OutboundEmail) -> None:
         row.subject = " ".join(subject.split())[:900]
         row.text = render_to_string(f"{base}.txt", context).strip() + "\n"
         row.html = render_to_string(f"{base}.html", context)
+        # Law 25: who is in charge of personal information, at the foot of every email.
+        row.text, row.html = add_footer(text=row.text, html=row.html, language=row.language)
     headers = {"Message-ID": f"<{row.message_id}>"}
     if row.in_reply_to:
         answered = f"<{row.in_reply_to}>"

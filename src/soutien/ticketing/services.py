@@ -13,13 +13,15 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from soutien.accounts.models import Organization, User
 from soutien.accounts.permissions import require_triager
 from soutien.contracts.services import time_entry_for_call
 from soutien.core.db import lock_row
-from soutien.core.errors import InvalidInput, NotAllowed
+from soutien.core.errors import Conflict, InvalidInput, NotAllowed
 from soutien.notifications import events as notify
 from soutien.sla import services as sla
 from soutien.ticketing import history, search
@@ -401,11 +403,16 @@ def message_add(
     caller: str = "",
     uploads: Sequence[Upload] = (),
     wait_for_client: bool = False,
+    seen_message_id: int | None = None,
 ) -> Message:
     """Add a reply, a note, a logged call or a client message (which may reopen the request).
 
     `wait_for_client`: a public reply that asks the client something; a triaged request then
     waits on the client (told by the reply itself, not by a second email).
+    `seen_message_id`: for a staff reply, the last message the writer had seen (0: none); if
+    someone else answered or the client wrote since, the reply is held (`Conflict`, with the
+    newer message in its details) rather than sent blindly. Sending it anyway is sending it
+    again with the newer message's id.
     """
     body = body.strip()
     if not body:
@@ -433,6 +440,8 @@ def message_add(
 
     with transaction.atomic():
         ticket = lock_row(Ticket, ticket.pk)
+        if kind == MessageKind.REPLY and seen_message_id is not None:
+            _check_not_stale(ticket, actor, seen_message_id, now)
         if kind == MessageKind.CLIENT and ticket.status in (Status.RESOLVED, Status.CLOSED):
             reopen = (
                 ticket.status == Status.RESOLVED
@@ -470,6 +479,47 @@ def message_add(
         _touch(ticket)
         search.reindex([ticket])
     return message
+
+
+STALE_WORDS = {
+    MessageKind.REPLY: gettext_lazy("%(name)s replied %(ago)s ago."),
+    MessageKind.CLIENT: gettext_lazy("%(name)s wrote %(ago)s ago."),
+    MessageKind.PHONE_CALL: gettext_lazy("%(name)s logged a call %(ago)s ago."),
+    MessageKind.TELECONFERENCE: gettext_lazy("%(name)s held a teleconference %(ago)s ago."),
+}
+
+
+def _check_not_stale(ticket: Ticket, actor: User, seen_message_id: int, now: datetime) -> None:
+    """Refuse a reply written before someone else answered the client or the client wrote."""
+    newer = (
+        Message.objects.filter(ticket=ticket, pk__gt=seen_message_id, kind__in=list(STALE_WORDS))
+        .exclude(author=actor)
+        .select_related("author")
+        .order_by("-pk")
+        .first()
+    )
+    if newer is None:
+        return
+    ago = (
+        timesince(newer.created_at, now, depth=1)
+        if now - newer.created_at >= timedelta(minutes=1)
+        else _("less than a minute")
+    )
+    said = str(STALE_WORDS[MessageKind(newer.kind)]) % {
+        "name": newer.author.display_name,
+        "ago": ago,
+    }
+    raise Conflict(
+        _("%(said)s Your reply was not sent: review it, then send it anyway if it still fits.")
+        % {"said": said},
+        field="body",
+        details={
+            "latest_message_id": newer.pk,
+            "latest_message_kind": newer.kind,
+            "latest_message_author": newer.author.display_name,
+            "latest_message_at": newer.created_at.isoformat(),
+        },
+    )
 
 
 @transaction.atomic

@@ -20,6 +20,32 @@ from soutien.core.errors import ServiceError
 from soutien.newsletter.models import Topic
 from soutien.ticketing.services import Upload
 
+# What Chromium's, Firefox's and Safari's datetime-local inputs accept and send, in every locale.
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """The browser's date and time picker, in the viewer's time zone.
+
+    The value is always written as 2026-11-30T09:00 whatever the language: a localized value
+    ("30/11/2026 09:00") is rejected by the browser, which then shows an empty field.
+    """
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=LOCAL_INPUT)
+
+
+def local_datetime_field(label: Any, **kwargs: Any) -> forms.DateTimeField:
+    """A date-and-time field shown with the browser's picker; typed values in ISO form too."""
+    return forms.DateTimeField(
+        label=label,
+        widget=LocalDateTimeInput(),
+        input_formats=[LOCAL_INPUT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        **kwargs,
+    )
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True

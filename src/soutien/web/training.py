@@ -18,22 +18,6 @@ from soutien.training.models import Place, Session, SessionStatus, Subject
 from soutien.training.services import Attendee, Period
 
 PERIODS = 3
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    """The browser's date and time picker, in the viewer's time zone."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format=LOCAL_INPUT)
-
-
-def local_datetime_field(label: Any, **kwargs: Any) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label, widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT], **kwargs
-    )
 
 
 class DateInput(forms.DateInput):

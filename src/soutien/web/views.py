@@ -7,10 +7,19 @@ import sys
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.template import loader
 from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views import defaults
 
 from soutien.accounts.models import User
 from soutien.core.db import is_unavailable, retry_after_seconds
@@ -62,4 +71,39 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return busy(request)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Server error: it has been logged.")}, status=500)
-    return defaults.server_error(request)
+    # No database, no user, nothing that could fail a second time.
+    html = loader.get_template("web/500.html").render({"LANGUAGE_CODE": get_language() or "fr"})
+    return HttpResponse(html, status=500)
+
+
+ERRORS = {
+    403: (
+        gettext_lazy("Access refused"),
+        gettext_lazy("This page is not open to you. Sign in with another account, or ask us."),
+    ),
+    404: (
+        gettext_lazy("Page not found"),
+        gettext_lazy("This address leads nowhere: the page was moved, or the link is mistyped."),
+    ),
+}
+
+
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    title, text = ERRORS[status]
+    context = {"status": status, "title": title, "text": text}
+    return render(request, "web/error.html", context, status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The styled 404 of the three sites, in the visitor's language."""
+    return _error(request, 404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The styled 403 of the three sites, in the visitor's language."""
+    return _error(request, 403)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the static one."""
+    return HttpResponsePermanentRedirect(static("soutien/favicon.ico"))

@@ -26,21 +26,21 @@ def _page(at: datetime, language: str = "fr") -> str:
     ("now", "expected"),
     [
         # Tuesday morning, standard hours 08:00-17:00: open, closes at 17:00.
-        (datetime(2026, 12, 1, 9, 30), "Support is open now. It closes at 17:00."),
+        (datetime(2026, 12, 1, 9, 30), "Support is open now. It closes at 5:00 PM."),
         # Saturday: next opening Monday 08:00.
         (
             datetime(2026, 12, 5, 11, 0),
-            "Support is closed now. It opens again Monday 7 December, 08:00.",
+            "Support is closed now. It opens again Monday, December 7, 2026, 8:00 AM.",
         ),
         # Fête nationale (Wednesday June 24, Quebec holiday): next opening Thursday.
         (
             datetime(2026, 6, 24, 10, 0),
-            "Support is closed now. It opens again Thursday 25 June, 08:00.",
+            "Support is closed now. It opens again Thursday, June 25, 2026, 8:00 AM.",
         ),
         # Christmas Day, then Boxing Day is not a Quebec holiday but a Saturday.
         (
             datetime(2026, 12, 25, 9, 0),
-            "Support is closed now. It opens again Monday 28 December, 08:00.",
+            "Support is closed now. It opens again Monday, December 28, 2026, 8:00 AM.",
         ),
     ],
 )
@@ -81,17 +81,19 @@ def test_at_lunch_the_page_says_closed_until_the_afternoon(lunch_policy):
     assert not status.open
     assert status.next_opening == datetime(2026, 12, 1, 13, 0, tzinfo=EASTERN)
     text = " ".join(_page(lunch.replace(tzinfo=None), "en").split())
-    assert "Support is closed now.</span> It opens again Tuesday 1 December, 13:00." in text
+    assert (
+        "Support is closed now.</span> It opens again Tuesday, December 1, 2026, 1:00 PM." in text
+    )
     assert "Monday - Friday: 08:00-12:00, 13:00-17:00" in text
     assert "Policy with a lunch break." in text
     morning = " ".join(_page(datetime(2026, 12, 1, 11, 0), "en").split())
-    assert "Support is open now.</span> It closes at 12:00." in morning
+    assert "Support is open now.</span> It closes at 12:00 PM." in morning
 
 
 def test_the_policy_text_is_shown_with_its_version_date(lunch_policy):
     text = _page(datetime(2026, 12, 1, 9, 0), "fr")
     assert "Politique avec pause du dîner." in text
-    assert "1 novembre 2026" in text
+    assert "1er novembre 2026" in text
 
 
 def test_the_page_shows_coordinates_levels_plans_and_help_links(manager):

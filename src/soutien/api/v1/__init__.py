@@ -28,9 +28,10 @@ from soutien.api.v1 import (
     tickets,
     time_entries,
     training,
+    users,
     workspace,
 )
-from soutien.api.v1.common import NotAnObject, ObjectBodyParser
+from soutien.api.v1.common import LocalTimeRenderer, NotAnObject, ObjectBodyParser
 from soutien.core.db import is_unavailable, retry_after_seconds
 from soutien.core.errors import ServiceError
 from soutien.training.booking import BookingConflict
@@ -58,6 +59,8 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     openapi_extra={"info": {"x-soutien-version": __version__}},
     parser=ObjectBodyParser(),
+    # Every time in every answer in the caller's time zone, with its offset (docs/api.md).
+    renderer=LocalTimeRenderer(),
 )
 
 api.add_router("/auth", auth.router)
@@ -80,6 +83,7 @@ api.add_router("/privacy", privacy.router)
 api.add_router("/users", privacy.people_router)
 api.add_router("/reports", reports.router)
 api.add_router("", satisfaction.router)
+api.add_router("", users.router)
 
 
 @api.exception_handler(ServiceError)

@@ -114,6 +114,7 @@ def obtain_token(request: HttpRequest, payload: TokenIn) -> TokenOut | JsonRespo
         refused["WWW-Authenticate"] = "Bearer"
         return refused
     token, raw = services.token_issue(user=user, name=payload.name, days=payload.days)
+    timezone.activate(ZoneInfo(user.time_zone))  # the answer's times in the caller's zone
     return TokenOut(token=raw, expires_at=token.expires_at)
 
 

@@ -12,6 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Schema
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, Field, PlainSerializer
 
 from soutien.accounts.models import User
@@ -58,6 +60,21 @@ def no_nul(value: str) -> str:
 
 def _local(value: datetime) -> str:
     return timezone.localtime(value).isoformat()
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Every aware moment of every answer in the caller's time zone, with its offset."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    """The API's renderer: one rule for times, whatever field or schema carries them."""
+
+    encoder_class = LocalTimeEncoder
 
 
 # Times leave the API in the viewer's time zone, with their offset.

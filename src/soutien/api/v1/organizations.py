@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field
 from soutien.accounts import selectors, services
 from soutien.accounts.models import Organization, User
 from soutien.api.v1.common import Id, Name, Page, PageNumber, PageSize, caller, no_nul, page_of
+from soutien.people import services as people
 
 router = Router(tags=["organizations"])
 
@@ -38,6 +39,8 @@ class ContactIn(Schema):
     language: Language = "fr"
     role: Literal["contact", "client_admin"] = "contact"
     phone: Annotated[str, Field(max_length=40), AfterValidator(no_nul)] = ""
+    # Email the contact a one-time link to choose a password (valid 7 days).
+    invite: bool = False
 
 
 class ContactOut(Schema):
@@ -94,7 +97,7 @@ def get_organization(request: HttpRequest, organization_id: Id) -> Organization:
 @router.post("/{organization_id}/contacts", response={201: ContactOut}, summary="Add a contact")
 def create_contact(request: HttpRequest, organization_id: Id, payload: ContactIn) -> Status[User]:
     organization = organization_for(caller(request), organization_id)
-    contact = services.contact_create(
+    contact = people.contact_create(
         actor=caller(request),
         organization=organization,
         email=payload.email,
@@ -102,6 +105,7 @@ def create_contact(request: HttpRequest, organization_id: Id, payload: ContactIn
         language=payload.language,
         role=payload.role,
         phone=payload.phone,
+        invite=payload.invite,
     )
     return Status(201, contact)
 

@@ -31,7 +31,7 @@ def _managers_only(actor: User) -> None:
 # --- A person's record ----------------------------------------------------------------------
 
 
-class PersonOut(Schema):
+class PersonRecordOut(Schema):
     id: int
     username: str
     name: str
@@ -73,7 +73,7 @@ def _person(request: HttpRequest, user_id: int) -> User:
     return person
 
 
-@people_router.get("/{user_id}", response=PersonOut, summary="A person's record")
+@people_router.get("/{user_id}", response=PersonRecordOut, summary="A person's record")
 def get_person(request: HttpRequest, user_id: Id) -> User:
     """Opening someone else's record is noted in their access log (Law 25)."""
     person = _person(request, user_id)

@@ -192,6 +192,15 @@ class MessageIn(Schema):
         None, description="For a phone call: who called whom (default: outbound, we called)."
     )
     caller: Name = ""
+    seen_message_id: int | None = Field(
+        None,
+        ge=0,
+        description=(
+            "For a reply: the id of the last message the writer had read (0: none). If someone "
+            "else replied, called or the client wrote since, the reply is not sent: 409 with "
+            "`latest_message_id`; send it again with that id to send it anyway."
+        ),
+    )
 
 
 class MessageOut(Schema):
@@ -425,6 +434,7 @@ def create_message(request: HttpRequest, ticket_id: Id, payload: MessageIn) -> S
         call_direction=direction,
         duration_minutes=payload.duration_minutes,
         caller=payload.caller,
+        seen_message_id=payload.seen_message_id if kind == MessageKind.REPLY else None,
     )
     return Status(201, selectors.messages_visible_to(actor, message.ticket).get(pk=message.pk))
 

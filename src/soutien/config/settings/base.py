@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "soutien.satisfaction",
     "soutien.reports",
     "soutien.workspace",
+    "soutien.presence",
     "soutien.channels.mail",
     "soutien.web",
 ]
@@ -89,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "soutien.web.context_processors.staff_badges",
             ],
+            # One date style per language in every template: |moment, |day, |zone_words.
+            "builtins": ["soutien.web.templatetags.dates"],
         },
     },
 ]

@@ -10,7 +10,9 @@ from soutien.web.console.views import (
     newsletter,
     notifications,
     organizations,
+    people,
     plans,
+    presence,
     privacy,
     queue,
     reports,
@@ -35,6 +37,7 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/", tickets.ticket_detail, name="ticket"),
     path("demandes/<int:ticket_id>/horloge/", tickets.ticket_clock, name="ticket_clock"),
     path("demandes/<int:ticket_id>/temps/", time.time_entry_add, name="time_entry_add"),
+    path("demandes/<int:ticket_id>/presence/", presence.ticket_presence, name="ticket_presence"),
     # One view per action on a request.
     path("demandes/<int:ticket_id>/reply/", tickets.ticket_reply, name="ticket_reply"),
     path("demandes/<int:ticket_id>/note/", tickets.ticket_note, name="ticket_note"),
@@ -113,6 +116,15 @@ urlpatterns = [
         statements.statement,
         name="statement",
     ),
+    # People: contacts, invitations, deactivation.
+    path(
+        "organisations/<int:organization_id>/contacts/",
+        people.contact_add,
+        name="contact_add",
+    ),
+    path("personnes/<int:user_id>/invitation/", people.user_invite, name="user_invite"),
+    path("personnes/<int:user_id>/desactiver/", people.user_deactivate, name="user_deactivate"),
+    path("personnes/<int:user_id>/reactiver/", people.user_reactivate, name="user_reactivate"),
     path("banques/<int:bank_id>/", organizations.bank_detail, name="bank"),
     path("depassements/", organizations.overage, name="overage"),
     # Settings: plans, service calendars and their closures, the published policy.
@@ -133,6 +145,7 @@ urlpatterns = [
         name="closure_remove",
     ),
     path("reglages/politique/", settings.policy, name="policy"),
+    path("reglages/confidentialite/", people.privacy_officer_edit, name="privacy_officer"),
     # The knowledge base.
     path("aide/", kb.article_list, name="kb_articles"),
     path("aide/chiffres/", kb.figures, name="kb_figures"),

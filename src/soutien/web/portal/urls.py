@@ -5,6 +5,7 @@ from django.urls import path
 from soutien.web.portal.views import (
     agreements,
     banks,
+    contacts,
     newsletter,
     privacy,
     reports,
@@ -26,6 +27,15 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/avis/", tickets.ticket_rate, name="ticket_rate"),
     path("demandes/<int:ticket_id>/garantie/", tickets.ticket_guarantee, name="ticket_guarantee"),
     path("releve/", statements.statement, name="statement"),
+    # A client administrator's people.
+    path("contacts/", contacts.contact_list, name="contacts"),
+    path("contacts/<int:user_id>/invitation/", contacts.contact_invite, name="contact_invite"),
+    path(
+        "contacts/<int:user_id>/desactiver/", contacts.contact_deactivate, name="contact_deactivate"
+    ),
+    path(
+        "contacts/<int:user_id>/reactiver/", contacts.contact_reactivate, name="contact_reactivate"
+    ),
     path("chiffres/", reports.organization_report, name="report"),
     path("chiffres/sommaire/", reports.monthly_summary, name="monthly_summary"),
     path("releve/garantie/", statements.statement_guarantee, name="statement_guarantee"),

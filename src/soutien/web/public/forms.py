@@ -41,6 +41,14 @@ class SignInForm(AuthenticationForm):
         return self.cleaned_data
 
 
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
 class CodeForm(forms.Form):
     """The second step: the authenticator's code, or one of the recovery codes."""
 
@@ -64,6 +72,12 @@ class SubscribeForm(NewsletterChoicesForm):
     )
     text_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     # Left empty by people (it is hidden); robots fill every field.
-    website = forms.CharField(label=_("Leave this empty"), required=False, max_length=200)
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        max_length=200,
+        # Out of the tab order too: hidden from screen readers, it must not take the focus.
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     field_order = ["email", "language", "topics", "agree", "text_version", "website"]

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from soutien.web.public.views import auth, kb, newsletter, satisfaction, support
+from soutien.web.public.views import (
+    auth,
+    invitations,
+    kb,
+    newsletter,
+    privacy,
+    satisfaction,
+    support,
+)
 
 app_name = "public"
 
@@ -12,6 +20,15 @@ urlpatterns = [
     path("connexion/code/", auth.sign_in_code, name="login_code"),
     path("deconnexion/", auth.sign_out, name="logout"),
     path("soutien/", support.support_page, name="support"),
+    # Getting in by email, and the privacy page (Law 25).
+    path("invitation/<str:token>/", invitations.invitation, name="invitation"),
+    path("mot-de-passe/oublie/", invitations.password_reset, name="password_reset"),
+    path(
+        "mot-de-passe/nouveau/<str:token>/",
+        invitations.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("confidentialite/", privacy.privacy, name="privacy"),
     path("avis/<str:token>/", satisfaction.rate, name="rate"),
     # The help centre.
     path("aide/", kb.home, name="help"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -9,12 +10,13 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from soutien.agreements import documents
+from soutien.core.dates import day_text, moment_text
+from soutien.presence.selectors import Someone
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing.models import Channel, Status, Ticket
 
@@ -78,7 +80,7 @@ def sla_clock(ticket: Ticket) -> str:
     else:
         state, text = "none", "—"
     due = ticket.first_response_due
-    title = date_format(timezone.localtime(due), "DATETIME_FORMAT") if due else ""
+    title = moment_text(due) if due else ""
     return format_html('<span class="clock clock-{}" title="{}">{}</span>', state, title, text)
 
 
@@ -104,7 +106,7 @@ def resolution_clock(ticket: Ticket) -> str:
         return ""
     seconds = getattr(ticket, "resolution_seconds", None)
     if seconds is None or not ticket.is_active:
-        state, text = "answered", date_format(timezone.localtime(due), "SHORT_DATE_FORMAT")
+        state, text = "answered", day_text(due)
     elif seconds < 0:
         state, text = "overdue", _("overdue by %(text)s") % {"text": days_text(seconds)}
     else:
@@ -161,6 +163,14 @@ def parse_moment(value: object) -> datetime | None:
     return parse_datetime(str(value)) if value else None
 
 
+def people_on(people: Iterable[Someone]) -> str:
+    """Who else has a request open, under its subject in a queue ("Tina (typing)")."""
+    names = [_("%(name)s (typing)") % {"name": p.name} if p.typing else p.name for p in people]
+    if not names:
+        return ""
+    return format_html('<br><small class="on-it">{} {}</small>', _("On it:"), ", ".join(names))
+
+
 @register.simple_tag
 def queue_row(ticket: Ticket) -> str:
     """One row of a console queue.
@@ -175,15 +185,16 @@ def queue_row(ticket: Ticket) -> str:
         due_cell = format_html(
             '<time datetime="{}">{}</time>',
             local_due.isoformat(),
-            date_format(local_due, "SHORT_DATETIME_FORMAT"),
+            moment_text(local_due),
         )
     assert ticket.organization is not None
     return format_html(
-        '<tr><td>#{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
+        '<tr><td>#{}</td><td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td>'
         '<td><span class="status status-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>',
         ticket.number,
         reverse("console:ticket", args=[ticket.pk]),
         ticket.subject,
+        people_on(getattr(ticket, "people_on", ())),
         ticket.organization.name,
         ticket.level or "—",
         ticket.status,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from soutien.contracts.models import Plan, Service
 from soutien.sla.models import ServiceCalendar
-from soutien.web.forms import check_period
+from soutien.web.forms import check_period, local_datetime_field
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -97,9 +97,13 @@ class PlanForm(forms.Form):
 
 
 class TimeEntryForm(forms.Form):
-    started_at = forms.DateTimeField(
-        label=_("Started at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    """Time worked on a request; shown on the request's page next to the call form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "time_%s")
+        super().__init__(*args, **kwargs)
+
+    started_at = local_datetime_field(_("Started at"))
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=10_000

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from soutien.accounts.models import Language
 from soutien.newsletter.issues import SectionText
 from soutien.newsletter.models import ConsentText, Topic
+from soutien.web.forms import local_datetime_field
 
 MARKDOWN = forms.Textarea(attrs={"rows": 6})
 
@@ -82,9 +83,7 @@ def section_formset(*args: Any, **kwargs: Any) -> BaseSectionFormSet:
 
 
 class ScheduleForm(forms.Form):
-    at = forms.DateTimeField(
-        label=_("Send at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    at = local_datetime_field(_("Send at"))
 
 
 class ImageForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from soutien.sla.models import ServiceCalendar
+from soutien.web.forms import local_datetime_field
 
 # A context of our own, so these labels never override Django's date names ("lundi" in dates).
 DAY_NAMES = [
@@ -123,9 +124,7 @@ class ClosureForm(forms.Form):
 
 
 class PolicyForm(forms.Form):
-    effective_from = forms.DateTimeField(
-        label=_("In force from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    effective_from = local_datetime_field(_("In force from"))
     calendar = forms.ModelChoiceField(
         label=_("Standard service hours"), queryset=ServiceCalendar.objects.all()
     )

@@ -10,28 +10,46 @@ from django.utils.translation import gettext_lazy as _
 
 from soutien.accounts.models import Organization, User
 from soutien.ticketing.models import CallDirection, Channel, Level, Status
-from soutien.web.forms import MultipleFileField
+from soutien.web.forms import MultipleFileField, local_datetime_field
 
 
-class ReplyForm(forms.Form):
+class _OnRequestPage(forms.Form):
+    """A form shown with others on a request's page: its own element ids (`reply_body`, ...)."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReplyForm(_OnRequestPage):
+    id_prefix = "reply"
     body = forms.CharField(
         label=_("Reply to the client"), widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000
     )
     attachments = MultipleFileField(label=_("Attachments"))
     then_wait = forms.BooleanField(label=_("Then wait for the client"), required=False)
+    # The last message the writer had on screen: a reply written before someone else answered
+    # is held (see ticketing.services.message_add).
+    seen_message = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    # Where to go once sent (the queue the technician came from, set by the keyboard script).
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
 
-class NoteForm(forms.Form):
+class NoteForm(_OnRequestPage):
+    id_prefix = "note"
     body = forms.CharField(
         label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=100_000
     )
     attachments = MultipleFileField(label=_("Attachments"))
 
 
-class CallForm(forms.Form):
+class CallForm(_OnRequestPage):
+    id_prefix = "call"
     direction = forms.ChoiceField(label=_("Direction"), choices=CallDirection.choices)
-    started_at = forms.DateTimeField(
-        label=_("Started at"), required=False, help_text=_("Leave empty for now.")
+    started_at = local_datetime_field(
+        _("Started at"), required=False, help_text=_("Leave empty for now.")
     )
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=1, max_value=24 * 60

@@ -14,7 +14,8 @@ from soutien.ticketing.models import Channel
 from soutien.training import selectors
 from soutien.training.models import Place, Room, Session, Subject
 from soutien.web.console.forms.tickets import FiledForClientForm
-from soutien.web.training import TrainingRequestForm, local_datetime_field
+from soutien.web.forms import local_datetime_field
+from soutien.web.training import TrainingRequestForm
 
 DURATIONS = [
     (60, _("1 hour")),

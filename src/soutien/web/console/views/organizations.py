@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from soutien.accounts.models import Organization, User
+from soutien.accounts.models import Organization
 from soutien.contracts import selectors, services
 from soutien.contracts.models import HourBank, TimeEntry
 from soutien.core.errors import ServiceError
@@ -19,6 +19,7 @@ from soutien.web.console.forms.contracts import (
     SubscriptionForm,
 )
 from soutien.web.forms import apply_service_error
+from soutien.web.people import ACCESS_LABELS, ContactForm, contacts_with_access
 
 
 @staff_required
@@ -31,10 +32,13 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     return render(request, "console/organizations/list.html", {"rows": rows})
 
 
-def _detail_context(organization: Organization, **forms: object) -> dict[str, object]:
+def detail_context(organization: Organization, **forms: object) -> dict[str, object]:
     return {
         "organization": organization,
-        "contacts": User.objects.filter(organization=organization).order_by("full_name"),
+        "contacts": contacts_with_access(organization),
+        "access_labels": ACCESS_LABELS,
+        "contact_form": forms.get("contact_form")
+        or ContactForm(initial={"language": organization.language}),
         "banks": list(selectors.banks_of(organization)),
         "entries": selectors.entries_of(organization, limit=50),
         "contract_form": forms.get("contract_form") or ContractForm(),
@@ -45,7 +49,7 @@ def _detail_context(organization: Organization, **forms: object) -> dict[str, ob
 @staff_required
 def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = get_object_or_404(Organization, pk=organization_id)
-    return render(request, "console/organizations/detail.html", _detail_context(organization))
+    return render(request, "console/organizations/detail.html", detail_context(organization))
 
 
 @manager_required
@@ -71,7 +75,7 @@ def contract_add(request: HttpRequest, organization_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Contract added with its hour bank."))
             return redirect("console:organization", organization_id=organization.pk)
-    context = _detail_context(organization, contract_form=form)
+    context = detail_context(organization, contract_form=form)
     return render(request, "console/organizations/detail.html", context, status=400)
 
 
@@ -96,7 +100,7 @@ def subscription_add(request: HttpRequest, organization_id: int) -> HttpResponse
         else:
             messages.success(request, _("Plan subscription added with its hour bank."))
             return redirect("console:organization", organization_id=organization.pk)
-    context = _detail_context(organization, subscription_form=form)
+    context = detail_context(organization, subscription_form=form)
     return render(request, "console/organizations/detail.html", context, status=400)
 
 

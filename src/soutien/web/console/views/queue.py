@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
 from soutien.accounts.models import User
+from soutien.presence import selectors as presence_selectors
 from soutien.reports.desk import REPORT_PARAMS, requests_behind
 from soutien.ticketing import selectors
 from soutien.ticketing.models import ACTIVE_STATUSES, Ticket
@@ -67,6 +68,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             kept = {k: v for k, v in request.GET.items() if k in REPORT_PARAMS}
             report_query = "&" + urlencode(kept)
     rows = list(qs.order_by(*SORTS[sort])[start : start + PAGE_SIZE + 1])
+    on = presence_selectors.on_tickets(ticket_ids=[t.pk for t in rows[:PAGE_SIZE]], viewer=user)
+    for ticket in rows[:PAGE_SIZE]:
+        ticket.people_on = on.get(ticket.pk, [])  # type: ignore[attr-defined]
     context = {
         "queues": QUEUES,
         "queue": name,

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +18,9 @@ from soutien.agreements import roles
 from soutien.agreements import selectors as agreement_selectors
 from soutien.agreements.models import State
 from soutien.contracts import selectors as contract_selectors
-from soutien.core.errors import ServiceError
+from soutien.core.errors import Conflict, ServiceError
+from soutien.presence import selectors as presence_selectors
+from soutien.presence import services as presence_services
 from soutien.ticketing import selectors, services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
@@ -38,8 +41,9 @@ from soutien.web.timeline import timeline
 
 
 def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str, Any]:
+    last_message = ticket.messages.order_by("-pk").values_list("pk", flat=True).first()
     forms_ = {
-        "reply_form": ReplyForm(),
+        "reply_form": ReplyForm(initial={"seen_message": last_message or 0}),
         "note_form": NoteForm(),
         "call_form": CallForm(),
         "level_form": LevelForm(initial={"level": ticket.level}),
@@ -61,6 +65,7 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         "can_draft": ticket.level == 3 and roles.may_write(user),
         "timeline": timeline(user, ticket),
         "sessions": training_selectors.sessions_of_ticket(user, ticket.pk),
+        "others": presence_selectors.others_on(ticket_id=ticket.pk, viewer=user),
         "training": training_selectors.training_of_ticket(user, ticket.pk),
         "statuses": Status,
         "entries": entries,
@@ -110,20 +115,49 @@ def _add_message(
 @staff_required
 @require_POST
 def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """Reply to the client, and with "then wait" set the request waiting for them."""
+    """Reply to the client, and with "then wait" set the request waiting for them.
+
+    A reply written before someone else answered is held: the page comes back with the reply
+    as written, what happened since, and "send anyway" (the same form, now up to date).
+    """
     user, ticket = _ticket(request, ticket_id)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _invalid(request, user, ticket, reply_form=form)
-    with reporting(request, _("Reply sent.")):
-        _add_message(
-            user,
-            ticket,
-            MessageKind.REPLY,
-            form.cleaned_data,
-            wait_for_client=form.cleaned_data["then_wait"],
+    data = form.cleaned_data
+    try:
+        services.message_add(
+            actor=user,
+            ticket=ticket,
+            kind=MessageKind.REPLY,
+            body=data["body"],
+            uploads=uploads_from(data["attachments"]),
+            wait_for_client=data["then_wait"],
+            seen_message_id=data["seen_message"],
         )
+    except Conflict as exc:
+        return _held(request, user, ticket, exc)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _back(ticket)
+    messages.success(request, _("Reply sent."))
+    presence_services.presence_leave(actor=user, ticket=ticket)
+    target = data["next"]
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
     return _back(ticket)
+
+
+def _held(request: HttpRequest, user: User, ticket: Ticket, exc: Conflict) -> HttpResponse:
+    """The request's page with a held reply: what came since, "send anyway" or review."""
+    data = request.POST.copy()
+    data["seen_message"] = str(exc.details["latest_message_id"])
+    form = ReplyForm(data)
+    context = _detail_context(user, ticket, reply_form=form)
+    context["held"] = {"text": exc.message, "message_id": exc.details["latest_message_id"]}
+    return render(request, "console/ticket_detail.html", context, status=409)
 
 
 @staff_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from soutien.kb.services import request_form_filed
 from soutien.satisfaction import selectors as satisfaction_selectors
 from soutien.satisfaction import services as satisfaction_services
 from soutien.satisfaction.models import Guarantee, Rating
+from soutien.sla import selectors as sla_selectors
 from soutien.ticketing import search, selectors, services
 from soutien.ticketing.models import ACTIVE_STATUSES, Channel, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
@@ -69,7 +71,14 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 request, _("Your request #%(number)s was received.") % {"number": ticket.number}
             )
             return redirect("portal:ticket", ticket_id=ticket.pk)
-    return render(request, "portal/ticket_new.html", {"form": form})
+    assert user.organization is not None
+    preview = sla_selectors.response_preview(organization_id=user.organization.pk)
+    context = {
+        "form": form,
+        "preview": preview,
+        "preview_terms": preview.terms(get_language() or "fr") if preview else "",
+    }
+    return render(request, "portal/ticket_new.html", context)
 
 
 @client_required

@@ -40,9 +40,10 @@
 
   var table = document.createElement("table");
   var head = document.createElement("tr");
-  head.appendChild(document.createElement("th"));
+  head.appendChild(document.createElement("td"));  // the corner: no header to name
   for (var h = 0; h < 24; h++) {
-    var th = document.createElement("th");
+    // Only the hours written out are headers; a blank cell is no header (axe-core).
+    var th = document.createElement(h % 3 === 0 ? "th" : "td");
     th.colSpan = 2;
     th.textContent = h % 3 === 0 ? pad(h) : "";
     head.appendChild(th);

@@ -1,0 +1,66 @@
+"""People in the console: add a contact and invite it, resend, deactivate; the Law 25 setting."""
+
+from __future__ import annotations
+
+import pytest
+
+from soutien.accounts import privacy_officer
+from soutien.accounts.models import User
+from soutien.outbound.models import OutboundEmail
+from tests.web.helpers import signed_in, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_add_a_contact_and_invite_it(tech1, org):
+    console = signed_in(tech1)
+    response = console.post(
+        f"/console/organisations/{org.pk}/contacts/",
+        {"name": "Luc Bouchard", "email": "luc@boreal.example", "language": "fr",
+         "role": "contact", "invite": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    luc = User.objects.get(email="luc@boreal.example")
+    assert OutboundEmail.objects.get(template="invitation").to_address == luc.email
+    page = text_of(console.get(f"/console/organisations/{org.pk}/"))
+    assert "Luc Bouchard" in page
+    assert "Invité" in page
+
+
+def test_a_duplicate_address_is_a_form_error(tech1, org, contact):
+    response = signed_in(tech1).post(
+        f"/console/organisations/{org.pk}/contacts/",
+        {"name": "Bis", "email": contact.email.upper(), "language": "fr", "role": "contact"},
+    )
+    assert response.status_code == 400
+    assert "Cette adresse courriel est déjà utilisée." in text_of(response)
+
+
+def test_staff_resend_an_invitation_and_deactivate(tech1, contact):
+    console = signed_in(tech1)
+    assert console.post(f"/console/personnes/{contact.pk}/invitation/").status_code == 302
+    assert console.post(f"/console/personnes/{contact.pk}/invitation/").status_code == 302
+    assert OutboundEmail.objects.filter(template="invitation").count() == 2
+    assert console.post(f"/console/personnes/{contact.pk}/desactiver/").status_code == 302
+    contact.refresh_from_db()
+    assert not contact.is_active
+    assert console.post(f"/console/personnes/{contact.pk}/reactiver/").status_code == 302
+    contact.refresh_from_db()
+    assert contact.is_active
+
+
+def test_a_manager_names_the_person_in_charge_of_personal_information(manager, tech1):
+    console = signed_in(manager)
+    assert console.get("/console/reglages/confidentialite/").status_code == 200
+    bad = console.post("/console/reglages/confidentialite/", {"name": "", "email": "x"})
+    assert bad.status_code == 400
+    response = console.post(
+        "/console/reglages/confidentialite/",
+        {"name": "Claire Dubé", "title": "Responsable", "email": "vie-privee@ebi.example",
+         "postal_address": "Montréal"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    officer = privacy_officer.current()
+    assert officer is not None
+    assert officer.name == "Claire Dubé"
+    assert signed_in(tech1).get("/console/reglages/confidentialite/").status_code == 302
