@@ -345,9 +345,11 @@ API_FAMILIES: dict[str, dict[str, Expect]] = {
     "privacy": {_R: Expect.MAYBE, _W: Expect.MAYBE},
     "users": {_R: Expect.MAYBE, _W: Expect.MAYBE},
     "reports": {_R: Expect.MAYBE, _W: Expect.DENY},
+    # naming the person in charge of personal information (reading it is public)
+    "privacy-officer": {_R: Expect.MAYBE, _W: Expect.DENY},
 }
 # Families whose reads are for managers among staff (the service refuses other staff with 403).
-MANAGERS_ONLY_FAMILIES = frozenset({"privacy", "reports", "users"})
+MANAGERS_ONLY_FAMILIES = frozenset({"privacy", "reports", "users", "privacy-officer"})
 # Writes of a client that must be refused even on its own organization (path suffixes).
 CLIENT_FORBIDDEN_WRITES = (
     "/contracts",
