@@ -17,6 +17,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.test import Client
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from soutien.accounts.models import Organization, User
 from soutien.accounts.services import token_issue
@@ -143,6 +144,7 @@ def build() -> World:
         for v, t in tickets.items()
     }
     ids["organization_id"] = {"A": org_a.pk, "B": org_b.pk}
+    ids["user_id"] = {"A": contact.pk, "B": b_contact.pk}
     ids["bank_id"] = _pair(HourBank, {"organization": org_a}, {"organization": org_b})
     entry_a = TimeEntry.objects.filter(ticket__organization=org_a).first()
     entry_b = TimeEntry.objects.filter(ticket__organization=org_b).first()
@@ -265,7 +267,11 @@ def build() -> World:
         "month": issue.month.strftime("%Y-%m"),
         "token": "matrice-jeton-inconnu",
         "url": "matrice/",  # the admin's catch-all
-        "pk": 1,  # the admin's pages of a second-factor device
+        # The admin's pages of a second-factor device (django-otp's): one that exists.
+        # (Its owner signs in with nobody's session here: a device asks for the second factor.)
+        "pk": TOTPDevice.objects.create(
+            user=factories.staff(levels=(1,), name="Matrice OTP"), name="matrice", confirmed=True
+        ).pk,
     }
     outbound = OutboundEmail.objects.first()
     ids["outbound_email_id"] = {"-": outbound.pk}
