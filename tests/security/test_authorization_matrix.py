@@ -89,6 +89,8 @@ WEB_EXCEPTIONS: dict[tuple[str, str | None], Expect] = {
     ("portal:training", "contact"): Expect.MAYBE,
     ("portal:session_invitation", "contact"): Expect.MAYBE,
 }
+# Root addresses anyone may open: the health check, the language switch, the icon.
+PUBLIC_ROOT = frozenset({"root:healthz", "root:set_language", "root:favicon"})
 # Console views whose answer is a redirect to another console page (not a refusal).
 CONSOLE_REDIRECTS = frozenset({"console:ticket_next"})  # the next request of the queue
 API_EXCEPTIONS: dict[tuple[str, str | None], Expect] = {}
@@ -207,7 +209,7 @@ def web_rule(route: Route, role: str, variant: str, method: str) -> Expect:
         if key in WEB_EXCEPTIONS:
             return WEB_EXCEPTIONS[key]
     anonymous, client, staff = role == "anonymous", role in CLIENTS, role in STAFF
-    if route.family == "public" or route.family in ("root:healthz", "root:set_language"):
+    if route.family == "public" or route.family in PUBLIC_ROOT:
         return Expect.OPEN
     if route.family == "portal":
         assert not route.declared & {"staff", "manager"}, (
