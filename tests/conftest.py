@@ -44,12 +44,32 @@ def _no_privacy_officer_yet():
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The security runs (`-m security`) are CI steps of their own: the suite leaves them out."""
+    _require_serialized_rollback(items)
     if "security" in (config.getoption("markexpr") or ""):
         return
     kept = [item for item in items if not item.get_closest_marker("security")]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
+
+
+def _require_serialized_rollback(items: list[pytest.Item]) -> None:
+    """A transactional test must put the database back as it found it.
+
+    Without `serialized_rollback`, its teardown empties every table and recreates the content
+    types in another order: the next test that restores the serialized database (the browser
+    tests, the concurrency tests) then fails on a duplicate content type, in random order only.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
+            )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

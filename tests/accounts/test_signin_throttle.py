@@ -179,7 +179,7 @@ def test_d2_the_account_is_found_however_its_name_was_typed(client, victim):
 # D3 -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_d3_sixty_parallel_wrong_passwords_get_at_most_ten_checked(victim, password_checks):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         # Threads on SQLite's shared-cache memory database fail with "table is locked" at once

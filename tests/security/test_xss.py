@@ -34,7 +34,7 @@ from tests.security.world import World, build, signed_in_client
 pytestmark = [
     pytest.mark.security,
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 CORPUS = Path(__file__).with_name("xss_payloads.txt")
