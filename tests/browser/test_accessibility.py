@@ -26,9 +26,10 @@ pytestmark = [
 ]
 
 AXE = (Path(__file__).parent / "axe" / "axe.min.js").read_text()
-# A newsletter issue's preview is the email itself, as a mail client shows it (its own document,
-# without the sites' frame); the newsletter's tests check it, not this walk of the sites' pages.
-EMAIL = re.compile(r"/infolettre/numeros/\d+/apercu/")
+# A newsletter issue's preview, and a received email's HTML shown in its sandboxed frame, are the
+# emails themselves, as a mail client shows them (their own documents, without the sites' frame);
+# the newsletter's and the mail's tests check them, not this walk of the sites' pages.
+EMAIL = re.compile(r"/infolettre/numeros/\d+/apercu/|/courriel/recus/\d+/html/")
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
