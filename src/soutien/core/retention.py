@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 
 DELETE = "delete"
@@ -57,3 +60,49 @@ def purger_for(kind: str) -> Purger:
         return _purgers[kind]
     except KeyError:
         raise LookupError(f"no purger is registered for {kind!r}") from None
+
+
+def deleting(
+    *,
+    kind: str,
+    label: str | Promise,
+    description: str | Promise,
+    owner: str,
+    rows: Callable[[datetime], QuerySet[Any]],
+    minimum_days: int = 1,
+) -> Purger:
+    """Register a kind whose expired records are simply deleted: `rows(before)` selects them."""
+
+    def apply(before: datetime, action: str) -> int:
+        deleted, _rows = rows(before).delete()
+        return deleted
+
+    return register(
+        Purger(
+            kind=kind,
+            label=label,
+            description=description,
+            count=lambda before, action: rows(before).count(),
+            apply=apply,
+            minimum_days=minimum_days,
+            owner=owner,
+        )
+    )
+
+
+def in_batches(
+    rows: Callable[[], QuerySet[Any]], act: Callable[[list[int]], object], *, size: int
+) -> int:
+    """Apply `act` to the ids of `rows()`, a batch per transaction, until none is left.
+
+    `rows()` must no longer select what `act` did (deleted, or anonymized and filtered out).
+    Returns how many records were acted on.
+    """
+    done = 0
+    while True:
+        with transaction.atomic():
+            ids = list(rows().values_list("pk", flat=True)[:size])
+            if not ids:
+                return done
+            act(ids)
+            done += len(ids)

@@ -17,19 +17,11 @@ def _old(before: datetime) -> QuerySet[SearchStat]:
     return SearchStat.objects.filter(day__lt=timezone.localdate(before))
 
 
-def _delete(before: datetime, action: str) -> int:
-    deleted, _rows = _old(before).delete()
-    return deleted
-
-
 def register() -> None:
-    retention.register(
-        retention.Purger(
-            kind="search_log",
-            label=_("Search log"),
-            description=_("What was typed in the help centre's search, counted per day."),
-            count=lambda before, action: _old(before).count(),
-            apply=_delete,
-            owner="kb",
-        )
+    retention.deleting(
+        kind="search_log",
+        label=_("Search log"),
+        description=_("What was typed in the help centre's search, counted per day."),
+        rows=_old,
+        owner="kb",
     )

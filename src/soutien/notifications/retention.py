@@ -15,19 +15,11 @@ def _old(before: datetime) -> QuerySet[Notification]:
     return Notification.objects.filter(created_at__lt=before)
 
 
-def _delete(before: datetime, action: str) -> int:
-    deleted, _rows = _old(before).delete()
-    return deleted
-
-
 def register() -> None:
-    retention.register(
-        retention.Purger(
-            kind="notices",
-            label=_("Staff notices"),
-            description=_("The console's notices to staff, read or not."),
-            count=lambda before, action: _old(before).count(),
-            apply=_delete,
-            owner="notifications",
-        )
+    retention.deleting(
+        kind="notices",
+        label=_("Staff notices"),
+        description=_("The console's notices to staff, read or not."),
+        rows=_old,
+        owner="notifications",
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -22,29 +21,25 @@ def _old(before: datetime, action: str) -> QuerySet[OutboundEmail]:
 
 
 def _apply(before: datetime, action: str) -> int:
-    done = 0
-    while True:
-        with transaction.atomic():
-            ids = list(_old(before, action).values_list("pk", flat=True)[:BATCH])
-            if not ids:
-                return done
-            OutboundAttachment.objects.filter(email_id__in=ids).delete()
-            if action == retention.DELETE:
-                OutboundEmail.objects.filter(pk__in=ids).delete()
-            else:
-                # The Message-ID stays: answers to an old email still find their thread.
-                OutboundEmail.objects.filter(pk__in=ids).update(
-                    to_address="",
-                    recipient=None,
-                    reply_to="",
-                    subject="",
-                    text="",
-                    html="",
-                    headers={},
-                    context={},
-                    last_error="",
-                )
-            done += len(ids)
+    def act(ids: list[int]) -> None:
+        OutboundAttachment.objects.filter(email_id__in=ids).delete()
+        if action == retention.DELETE:
+            OutboundEmail.objects.filter(pk__in=ids).delete()
+        else:
+            # The Message-ID stays: answers to an old email still find their thread.
+            OutboundEmail.objects.filter(pk__in=ids).update(
+                to_address="",
+                recipient=None,
+                reply_to="",
+                subject="",
+                text="",
+                html="",
+                headers={},
+                context={},
+                last_error="",
+            )
+
+    return retention.in_batches(lambda: _old(before, action), act, size=BATCH)
 
 
 def register() -> None:

@@ -28,32 +28,18 @@ def _incidents(before: datetime) -> QuerySet[Incident]:
     return Incident.objects.filter(recorded_at__lt=min(before, kept))
 
 
-def _delete_access(before: datetime, action: str) -> int:
-    deleted, _rows = _access(before).delete()
-    return deleted
-
-
 def _clear_exports(before: datetime, action: str) -> int:
     with transaction.atomic():
         return _exports(before).update(data=b"", purged_at=timezone.now())
 
 
-def _delete_incidents(before: datetime, action: str) -> int:
-    with transaction.atomic():
-        deleted, _rows = _incidents(before).delete()
-    return deleted
-
-
 def register() -> None:
-    retention.register(
-        retention.Purger(
-            kind="access_log",
-            label=_("Access log"),
-            description=_("Who opened a person's record, and when."),
-            count=lambda before, action: _access(before).count(),
-            apply=_delete_access,
-            owner="privacy",
-        )
+    retention.deleting(
+        kind="access_log",
+        label=_("Access log"),
+        description=_("Who opened a person's record, and when."),
+        rows=_access,
+        owner="privacy",
     )
     retention.register(
         retention.Purger(
@@ -68,14 +54,11 @@ def register() -> None:
             owner="privacy",
         )
     )
-    retention.register(
-        retention.Purger(
-            kind="incidents",
-            label=_("Confidentiality incidents"),
-            description=_("The register of incidents: kept at least five years."),
-            count=lambda before, action: _incidents(before).count(),
-            apply=_delete_incidents,
-            minimum_days=INCIDENT_KEPT_DAYS,
-            owner="privacy",
-        )
+    retention.deleting(
+        kind="incidents",
+        label=_("Confidentiality incidents"),
+        description=_("The register of incidents: kept at least five years."),
+        rows=_incidents,
+        minimum_days=INCIDENT_KEPT_DAYS,
+        owner="privacy",
     )

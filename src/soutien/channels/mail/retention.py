@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -23,27 +22,23 @@ def _old(before: datetime, action: str) -> QuerySet[InboundEmail]:
 
 
 def _apply(before: datetime, action: str) -> int:
-    done = 0
-    while True:
-        with transaction.atomic():
-            ids = list(_old(before, action).values_list("pk", flat=True)[:BATCH])
-            if not ids:
-                return done
-            if action == retention.DELETE:
-                InboundEmail.objects.filter(pk__in=ids).delete()
-            else:
-                # The key and the Message-ID stay, so the same email is never imported twice.
-                InboundEmail.objects.filter(pk__in=ids).update(
-                    raw=b"",
-                    size=0,
-                    from_address="",
-                    subject="",
-                    text="",
-                    html="",
-                    content_ids={},
-                    reason="",
-                )
-            done += len(ids)
+    def act(ids: list[int]) -> None:
+        if action == retention.DELETE:
+            InboundEmail.objects.filter(pk__in=ids).delete()
+        else:
+            # The key and the Message-ID stay, so the same email is never imported twice.
+            InboundEmail.objects.filter(pk__in=ids).update(
+                raw=b"",
+                size=0,
+                from_address="",
+                subject="",
+                text="",
+                html="",
+                content_ids={},
+                reason="",
+            )
+
+    return retention.in_batches(lambda: _old(before, action), act, size=BATCH)
 
 
 def register() -> None:
