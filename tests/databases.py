@@ -5,12 +5,14 @@ those processes."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg
 from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,3 +46,25 @@ def process_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         **extra,
     }
+
+
+def at_once(*jobs: Callable[[], object]) -> list[object]:
+    """Run the jobs on their own connections, released together; their results or errors."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[object] = [None] * len(jobs)
+
+    def run(index: int, job: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = job()
+        except BaseException as exc:
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

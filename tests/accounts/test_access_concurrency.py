@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 
 from soutien.accounts import access
 from soutien.accounts.models import AccessLink, User
 from soutien.people import services
 from tests import factories
 from tests.accounts.outbox import latest_email, link_in, token_of
+from tests.databases import at_once
 
 pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _at_once(*jobs: Callable[[], object]) -> list[object]:
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = job()
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_a_link_used_twice_at_once_sets_one_password():
@@ -48,7 +24,7 @@ def test_a_link_used_twice_at_once_sets_one_password():
         AccessLink.objects.filter(user=contact).delete()
         services.invitation_send(actor=factories.staff(), user=contact)
         token = token_of(link_in(latest_email(contact.email, "invitation")))
-        first, second = _at_once(
+        first, second = at_once(
             lambda token=token: access.link_set_password(
                 raw=token, purpose=AccessLink.Purpose.INVITATION, password="Premier-Essai-2026"
             ),

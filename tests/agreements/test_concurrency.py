@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 from datetime import datetime
 
 import pytest
-from django.db import connection
 
 from soutien.agreements import services
 from soutien.agreements.models import Agreement, MilestoneAlert, State
@@ -18,33 +15,12 @@ from soutien.ticketing.models import Event
 from soutien.ticketing.services import ticket_set_level
 from tests import factories
 from tests.agreements.fixtures import EASTERN, draft, walk
+from tests.databases import at_once
 
 pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _at_once(*jobs: Callable[[], object]) -> list[object]:
-    """Run the jobs on their own connections, released together; their results or errors."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = job()
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_accept_racing_a_new_version_never_accepts_a_stale_one(
@@ -55,7 +31,7 @@ def test_accept_racing_a_new_version_never_accepts_a_stale_one(
         ticket = factories.ticket(contact=contact, subject=f"Course {attempt}")
         ticket_set_level(actor=manager, ticket=ticket, level=3)
         sent = walk(draft(ticket, tech3), (tech3, "propose"), (lead, "approve"), (tech3, "send"))
-        accepted, revised = _at_once(
+        accepted, revised = at_once(
             lambda sent=sent: services.agreement_transition(
                 actor=client_admin, agreement=sent, action="accept", version=1
             ),
@@ -105,7 +81,7 @@ def test_two_workers_alert_each_late_milestone_once(contact, manager, tech3, lea
         )
         late += 1  # the first milestone (11 December) is late on the 14th
     now = datetime(2026, 12, 14, 9, 0, tzinfo=EASTERN)
-    results = _at_once(
+    results = at_once(
         lambda: services.alert_late_milestones(now=now),
         lambda: services.alert_late_milestones(now=now),
     )
