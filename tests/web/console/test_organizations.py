@@ -77,3 +77,44 @@ def test_overage_page_lists_billable_minutes(worked, manager, contact, tech1, or
     page = signed_in(manager).get("/console/depassements/").content.decode()
     assert org.name in page
     assert "40 min" in page
+
+
+def test_a_manager_adds_an_organization_from_the_console(manager, org):
+    from soutien.accounts.models import Organization
+
+    web = signed_in(manager)
+    assert "Ajouter une organisation" in web.get("/console/organisations/").content.decode()
+
+    r = web.post(
+        "/console/organisations/nouvelle/", {"name": "  Ville de Laval ", "language": "en"}
+    )
+
+    added = Organization.objects.get(name="Ville de Laval")
+    assert added.language == "en"
+    assert r.status_code == 302
+    assert r["Location"] == f"/console/organisations/{added.pk}/"
+
+
+def test_adding_an_organization_refuses_a_duplicate_or_an_empty_name_on_the_form(manager, org):
+    from soutien.accounts.models import Organization
+
+    web = signed_in(manager)
+    same = web.post(
+        "/console/organisations/nouvelle/", {"name": org.name.upper(), "language": "fr"}
+    )
+    empty = web.post("/console/organisations/nouvelle/", {"name": "   ", "language": "fr"})
+    odd = web.post("/console/organisations/nouvelle/", {"name": "X", "language": "de"})
+
+    assert same.status_code == empty.status_code == odd.status_code == 400
+    assert "Une organisation porte déjà ce nom." in same.content.decode()
+    assert Organization.objects.count() == 1
+
+
+def test_only_a_manager_adds_an_organization(tech1):
+    from soutien.accounts.models import Organization
+
+    web = signed_in(tech1)
+    assert "Ajouter une organisation" not in web.get("/console/organisations/").content.decode()
+    refused = web.post("/console/organisations/nouvelle/", {"name": "Y", "language": "fr"})
+    assert refused.status_code == 302  # back to the console, as every manager's page does
+    assert not Organization.objects.filter(name="Y").exists()

@@ -96,6 +96,7 @@ urlpatterns = [
     ),
     # Organizations, their contracts, hour banks and statements.
     path("organisations/", organizations.organization_list, name="organizations"),
+    path("organisations/nouvelle/", organizations.organization_add, name="organization_add"),
     path(
         "organisations/<int:organization_id>/",
         organizations.organization_detail,

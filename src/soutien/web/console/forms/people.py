@@ -1,9 +1,16 @@
-"""The console's form for the person in charge of personal information."""
+"""The console's forms for organizations and the person in charge of personal information."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from soutien.accounts.models import Language
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
 
 
 class PrivacyOfficerForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from soutien.accounts.models import Organization
+from soutien.accounts.services import organization_create
 from soutien.contracts import selectors, services
 from soutien.contracts.models import HourBank, TimeEntry
 from soutien.core.errors import ServiceError
@@ -18,18 +19,45 @@ from soutien.web.console.forms.contracts import (
     ContractForm,
     SubscriptionForm,
 )
+from soutien.web.console.forms.people import OrganizationForm
 from soutien.web.forms import apply_service_error
 from soutien.web.people import ACCESS_LABELS, ContactForm, contacts_with_access
 
 
-@staff_required
-def organization_list(request: HttpRequest) -> HttpResponse:
+def _list(
+    request: HttpRequest, form: OrganizationForm | None = None, status: int = 200
+) -> HttpResponse:
     organizations = Organization.objects.annotate(
         left=Sum("hour_banks__total_minutes") - Sum("hour_banks__used_minutes"),
     ).order_by("name")
     overage = selectors.overage_minutes_by_organization()
     rows = [(o, overage.get(o.pk, 0)) for o in organizations]
-    return render(request, "console/organizations/list.html", {"rows": rows})
+    context = {"rows": rows, "form": form or OrganizationForm()}
+    return render(request, "console/organizations/list.html", context, status=status)
+
+
+@staff_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    return _list(request)
+
+
+@manager_required
+@require_POST
+def organization_add(request: HttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST)
+    if form.is_valid():
+        try:
+            organization = organization_create(
+                actor=current_user(request),
+                name=form.cleaned_data["name"],
+                language=form.cleaned_data["language"],
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Organization added: add its contacts and contract."))
+            return redirect("console:organization", organization_id=organization.pk)
+    return _list(request, form, status=400)
 
 
 def detail_context(organization: Organization, **forms: object) -> dict[str, object]:
