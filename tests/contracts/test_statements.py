@@ -153,7 +153,7 @@ def test_spec4_example_on_the_statement_page(staff_web, org, spec_example):
         [
             "Basic support plus",
             "Plan",
-            f"2026-11-01 {DASH} 2026-12-31",
+            f"November 1, 2026 {DASH} December 31, 2026",
             "10 h 00 600 min",
             "1 h 00 60 min",
             "9 h 00 540 min",
@@ -162,7 +162,7 @@ def test_spec4_example_on_the_statement_page(staff_web, org, spec_example):
         [
             "Contract LIC-2026-004",
             "License contract",
-            f"2026-04-01 {DASH} 2027-03-31",
+            f"April 1, 2026 {DASH} March 31, 2027",
             "20 h 00 1200 min",
             "0 h 30 30 min",
             "19 h 30 1170 min",
@@ -330,7 +330,7 @@ def test_pdf_statement_holds_the_entries_figures(staff_web, org, spec_example, t
     reader = pypdf.PdfReader(io.BytesIO(r.content))
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
     assert "Statement for Ville de Saint-Laurent" in text
-    assert "Period: 2026-12-01 to 2026-12-31" in text
+    assert "Period: December 1, 2026 to December 31, 2026" in text
     assert "Journaux d'erreurs" in text
     assert "December 1, 2026, 12:00 PM" in text
     # The SPEC 4 entry: 90 minutes worked, 60 from the plan, 30 from the contract.
@@ -427,7 +427,7 @@ def test_three_years_exactly_is_accepted(staff_web, org):
     with time_machine.travel(NOW):
         r = staff_web.get(f"/console/organisations/{org.pk}/releve/?du=2024-01-01&au=2026-12-31")
     assert r.status_code == 200
-    assert "Period: 2024-01-01 to 2026-12-31" in _text(r)
+    assert "Period: January 1, 2024 to December 31, 2026" in _text(r)
 
 
 def test_default_period_is_the_current_month_in_eastern_time(staff_web, org):
@@ -435,8 +435,8 @@ def test_default_period_is_the_current_month_in_eastern_time(staff_web, org):
     with time_machine.travel(datetime(2026, 12, 1, 3, 0, tzinfo=ZoneInfo("UTC"))):
         default = staff_web.get(f"/console/organisations/{org.pk}/releve/")
         from_only = staff_web.get(f"/console/organisations/{org.pk}/releve/?du=2026-12-05")
-    assert "Period: 2026-11-01 to 2026-11-30" in _text(default)
-    assert "Period: 2026-12-05 to 2026-12-31" in _text(from_only)
+    assert "Period: November 1, 2026 to November 30, 2026" in _text(default)
+    assert "Period: December 5, 2026 to December 31, 2026" in _text(from_only)
     assert 'href="?du=2026-11-01&amp;au=2026-11-30&amp;format=csv"' in default.content.decode()
 
 
