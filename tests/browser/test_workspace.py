@@ -173,16 +173,23 @@ def test_two_technicians_see_each_other_and_a_stale_reply_is_held(browser, live_
 
     # Théo writes too; Tina sends first; Théo's reply is held, then sent anyway.
     first.fill("#reply_body", "Redémarrez le serveur.")
+    log = {"name": "journal.txt", "mimeType": "text/plain", "buffer": b"erreur 42\n"}
+    first.set_input_files("#reply_attachments", files=[log])
     second.click("form.reply-form button.primary")
     second.wait_for_selector(".flash")
     first.click("form.reply-form button.primary")
     first.wait_for_selector(".held")
     assert "Tina Deux a répondu il y a" in first.inner_text(".held")
+    assert "journal.txt" in first.inner_text(".held"), "the file is kept with the held reply"
     assert first.input_value("#reply_body") == "Redémarrez le serveur."
     assert Message.objects.filter(ticket_id=ticket_id).count() == 1
     first.click("text=Envoyer quand même")
     first.wait_for_selector(".flash")
     assert Message.objects.filter(ticket_id=ticket_id).count() == 2
+    sent = Message.objects.get(ticket_id=ticket_id, author=theo)
+    assert [(a.name, a.file.read()) for a in sent.attachments.all()] == [
+        ("journal.txt", b"erreur 42\n")
+    ]
 
 
 @pytest.mark.parametrize("locale", ["fr-CA", "en-US"])

@@ -6,7 +6,7 @@ from django.db import transaction
 from django_tasks import task
 
 from soutien.core.scheduling import every
-from soutien.ticketing import search, services
+from soutien.ticketing import held, search, services
 
 
 @every(minutes=60)
@@ -14,6 +14,13 @@ from soutien.ticketing import search, services
 def close_resolved_tickets() -> int:
     """Close requests that stayed resolved past the reopen window."""
     return services.tickets_close_resolved()
+
+
+@every(minutes=60)
+@task()
+def purge_held_reply_files() -> int:
+    """Remove the files of held replies that were never sent anyway (after a day)."""
+    return held.purge()
 
 
 @task()
