@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from soutien.web.console.views.reports import PAGES as REPORTS
 from tests.kb.fixtures import *  # noqa: F403  (the publish and writer fixtures)
 from tests.web.test_urls import ROUTES
 from tests.web.test_urls import world as world
@@ -31,6 +32,13 @@ AXE = (Path(__file__).parent / "axe" / "axe.min.js").read_text()
 # the newsletter's and the mail's tests check them, not this walk of the sites' pages.
 EMAIL = re.compile(r"/infolettre/numeros/\d+/apercu/|/courriel/recus/\d+/html/")
 WIDTHS = {"desktop": 1280, "phone": 390}
+# The styled 404 of each site.
+NOT_FOUND_PATHS = {
+    "public": "/cette-page-n-existe-pas/",
+    "portal": "/portail/nulle-part/",
+    "console": "/console/nulle-part/",
+}
+NOT_FOUND = re.compile("|".join(re.escape(p) + "$" for p in NOT_FOUND_PATHS.values()))
 
 
 def _paths(site: str, values: dict[str, object], category_slug: str) -> list[str]:
@@ -43,8 +51,15 @@ def _paths(site: str, values: dict[str, object], category_slug: str) -> list[str
             kwargs["slug"] = category_slug
         if name == "public:newsletter_confirm":
             kwargs["token"] = values["confirmation"]
+        if name == "public:rate":
+            kwargs["token"] = values["rating_token"]
         paths.append(reverse(name, kwargs=kwargs))
-    return paths
+    if site == "console":
+        # Every report, a saved view's list; not only the routes' default arguments.
+        paths += [reverse("console:report", kwargs={"page": page}) for page in REPORTS]
+        paths.append(reverse("console:search") + f"?view={values['view_id']}")
+    paths.append(NOT_FOUND_PATHS[site])
+    return list(dict.fromkeys(paths))
 
 
 def _pages(client: Client, paths: list[str]) -> list[str]:
@@ -52,7 +67,7 @@ def _pages(client: Client, paths: list[str]) -> list[str]:
     pages = []
     for path in paths:
         response = client.get(path)
-        if response.status_code != 200:
+        if response.status_code != (404 if NOT_FOUND.search(path) else 200):
             continue
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
@@ -102,8 +117,7 @@ def test_every_page_has_no_axe_violation_and_fits_a_phone(
     client = visitors[site]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     pages = [p for p in _pages(client, _paths(site, values, category.slug)) if not EMAIL.search(p)]
-    if site == "public":
-        pages.append("/cette-page-n-existe-pas/")  # the styled 404
+    assert NOT_FOUND_PATHS[site] in pages, "the styled 404"
     assert len(pages) > (3 if site == "public" else 5)
 
     # Some pages (a raw email) forbid every script: axe is the visitor's tool, not the page's.
