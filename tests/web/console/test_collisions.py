@@ -6,13 +6,16 @@ import io
 import re
 from datetime import timedelta
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from soutien.presence import services as presence
-from soutien.ticketing import held, services
+from soutien.ticketing import held, merging, services
 from soutien.ticketing.models import Attachment, MessageKind
 from soutien.ticketing.services import Upload
+from soutien.workspace import services as workspace
 from tests import factories
 from tests.web.helpers import signed_in, text_of
 
@@ -106,12 +109,48 @@ def test_after_sending_the_page_goes_back_to_the_queue_it_came_from_and_nowhere_
     assert r["Location"] == f"/console/demandes/{ticket.pk}/"
 
 
-def test_element_ids_are_unique_on_a_request_page(tech1, contact):
-    ticket = factories.ticket(contact=contact)
-    page = signed_in(tech1).get(f"/console/demandes/{ticket.pk}/").content.decode()
+def _unique_ids(page: str) -> None:
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert ids
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_element_ids_are_unique_on_a_request_page(tech1, contact):
+    ticket = factories.ticket(contact=contact)
+    theo = signed_in(tech1)
+    _unique_ids(theo.get(f"/console/demandes/{ticket.pk}/").content.decode())
+    # With every panel filled: a macro, a linked request, a held reply.
+    workspace.macro_save(actor=tech1, name="Merci", body_fr="Merci.", body_en="Thanks.")
+    other = factories.ticket(contact=contact)
+    merging.ticket_link(actor=tech1, ticket=ticket, other=other)
+    services.message_add(actor=contact, ticket=ticket, kind=MessageKind.CLIENT, body="Alors?")
+    held_page = theo.post(
+        f"/console/demandes/{ticket.pk}/reply/", {"body": "Oui.", "seen_message": "0"}
+    )
+    assert held_page.status_code == 409
+    _unique_ids(held_page.content.decode())
+
+
+def test_the_403_and_500_pages_are_styled_in_both_languages(rf):
+    from django.utils import translation
+
+    from soutien.web import views
+
+    for language, refused, failed in (
+        ("fr", "Accès refusé", "Erreur 500"),
+        ("en", "Access refused", "Error 500"),
+    ):
+        with translation.override(language):
+            request = rf.get("/console/")
+            request.user = AnonymousUser()
+            denied = views.permission_denied(request, PermissionDenied())
+            broken = views.server_error(rf.get("/portail/"))
+        assert denied.status_code == 403
+        assert refused in denied.content.decode()
+        assert f'lang="{language}"' in denied.content.decode()
+        assert broken.status_code == 500
+        assert failed in broken.content.decode()
+        assert f'lang="{language}"' in broken.content.decode()
 
 
 def test_the_favicon_is_served_and_the_404_page_is_styled_in_both_languages(client, db):
