@@ -14,10 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from soutien.accounts.models import User
+from soutien.core.dates import day_text
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.sla.calendar import Calendar
 from soutien.sla.engine import snapshot
@@ -52,7 +53,7 @@ def working_calendar(person: User, at: datetime | None = None) -> Calendar | Non
 
 
 def _day(day: date) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
+    return day_text(day, weekday=True)
 
 
 def check_hours(person: User, starts_at: datetime, ends_at: datetime) -> None:

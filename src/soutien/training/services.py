@@ -20,7 +20,7 @@ from django.core.signing import BadSignature, Signer
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +29,7 @@ from soutien.accounts.permissions import require_manager, require_staff
 from soutien.contracts.models import Service
 from soutien.contracts.selectors import banks_offering, subscriptions_including
 from soutien.contracts.services import time_entry_create
-from soutien.core.dates import check_year
+from soutien.core.dates import check_year, moment_text
 from soutien.core.db import lock_row
 from soutien.core.errors import InvalidInput, NotFound
 from soutien.notifications import training as notify
@@ -193,8 +193,7 @@ def _summary(training: TrainingRequest, periods: Sequence[Period]) -> str:
         count = str(training.attendee_count) + (f" ({names})" if names else "")
         lines.append(_("Attendees: %(value)s") % {"value": count})
     for period in periods:
-        start = formats.date_format(timezone.localtime(period.starts_at), "SHORT_DATETIME_FORMAT")
-        end = formats.date_format(timezone.localtime(period.ends_at), "SHORT_DATETIME_FORMAT")
+        start, end = moment_text(period.starts_at), moment_text(period.ends_at)
         lines.append(_("Preferred: %(start)s to %(end)s") % {"start": start, "end": end})
     lines.append(_("Language: %(value)s") % {"value": training.get_language_display()})
     return "\n".join(lines)
