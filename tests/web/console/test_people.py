@@ -64,3 +64,23 @@ def test_a_manager_names_the_person_in_charge_of_personal_information(manager, t
     assert officer is not None
     assert officer.name == "Claire Dubé"
     assert signed_in(tech1).get("/console/reglages/confidentialite/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "joined"), [("fr", "1er décembre 2026"), ("en", "December 1, 2026")]
+)
+def test_a_persons_page_says_dates_in_the_languages_one_style(manager, org, language, joined):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from tests import factories
+
+    with time_machine.travel(datetime(2026, 12, 1, 10, 15, tzinfo=ZoneInfo("America/Toronto"))):
+        person = factories.contact(org, name="Marc Gagnon")
+    web = signed_in(manager)
+    web.cookies["django_language"] = language
+    page = text_of(web.get(f"/console/personnes/{person.pk}/"))
+    assert joined in page
+    assert "1 December 2026" not in page, "not Django's default order in English"
