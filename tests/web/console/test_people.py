@@ -84,3 +84,25 @@ def test_a_persons_page_says_dates_in_the_languages_one_style(manager, org, lang
     page = text_of(web.get(f"/console/personnes/{person.pk}/"))
     assert joined in page
     assert "1 December 2026" not in page, "not Django's default order in English"
+
+
+def test_a_technician_renames_a_contact_and_search_finds_its_requests_by_it(
+    tech1, contact, django_capture_on_commit_callbacks
+):
+    from tests import factories
+
+    factories.ticket(contact=contact, subject="Imprimante")
+    web = signed_in(tech1)
+    assert "Nouveau nom" in text_of(web.get(f"/console/personnes/{contact.pk}/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        r = web.post(f"/console/personnes/{contact.pk}/nom/", {"rename-name": "Marc-André Roy"})
+    assert r.status_code == 302
+    contact.refresh_from_db()
+    assert contact.full_name == "Marc-André Roy"
+    assert "Imprimante" in text_of(web.get("/console/recherche/", {"q": "Roy"}))
+    assert "Imprimante" not in text_of(web.get("/console/recherche/", {"q": "Gagnon"}))
+    empty = web.post(f"/console/personnes/{contact.pk}/nom/", {"rename-name": "  "})
+    assert empty.status_code == 400
+    staff = web.post(f"/console/personnes/{tech1.pk}/nom/", {"rename-name": "Autre"})
+    assert staff.status_code == 400
+    assert "Vous ne pouvez pas renommer cette personne." in text_of(staff)

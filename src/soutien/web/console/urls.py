@@ -128,6 +128,7 @@ urlpatterns = [
         people.contact_add,
         name="contact_add",
     ),
+    path("personnes/<int:user_id>/nom/", people.contact_rename, name="contact_rename"),
     path("personnes/<int:user_id>/invitation/", people.user_invite, name="user_invite"),
     path("personnes/<int:user_id>/desactiver/", people.user_deactivate, name="user_deactivate"),
     path("personnes/<int:user_id>/reactiver/", people.user_reactivate, name="user_reactivate"),

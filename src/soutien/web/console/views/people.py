@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from soutien.accounts import privacy_officer
+from soutien.accounts import services as accounts
 from soutien.accounts.models import Organization, User
 from soutien.core.errors import ServiceError
 from soutien.web.access import current_user, manager_required, staff_required
-from soutien.web.console.forms.people import PrivacyOfficerForm
+from soutien.web.console.forms.people import PrivacyOfficerForm, RenameForm
 from soutien.web.console.views.organizations import detail_context
+from soutien.web.console.views.privacy import person_page
 from soutien.web.forms import apply_service_error
 from soutien.web.people import contact_add as add
 from soutien.web.people import person_action
@@ -64,6 +66,25 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     return _person(request, user_id, "reactivate")
+
+
+@staff_required
+@require_POST
+def contact_rename(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A client contact's new name: its requests are found by it in the search."""
+    contact = get_object_or_404(User, pk=user_id)
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        try:
+            accounts.contact_rename(
+                actor=current_user(request), contact=contact, name=form.cleaned_data["name"]
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Name changed."))
+            return redirect("console:person", user_id=contact.pk)
+    return person_page(request, contact.pk, rename_form=form)
 
 
 @manager_required

@@ -14,6 +14,7 @@ from soutien.core.errors import ServiceError
 from soutien.privacy import selectors, services
 from soutien.privacy.models import AccessEntry, Action, Export, Incident, RetentionRun
 from soutien.web.access import current_user, manager_required, staff_required
+from soutien.web.console.forms.people import RenameForm
 from soutien.web.console.forms.privacy import IncidentForm, RuleForm
 from soutien.web.forms import apply_service_error, initial_from, reporting
 
@@ -25,6 +26,13 @@ INCIDENT_FIELDS = tuple(IncidentForm.base_fields)
 @require_GET
 def person(request: HttpRequest, user_id: int) -> HttpResponse:
     """A person's record: opening it is noted in their access log, which managers see here."""
+    return person_page(request, user_id)
+
+
+def person_page(
+    request: HttpRequest, user_id: int, rename_form: RenameForm | None = None
+) -> HttpResponse:
+    """The person's page (with a refused new name on its form, a 400)."""
     viewer = current_user(request)
     shown = selectors.person_visible(viewer, user_id)
     if shown is None:
@@ -34,8 +42,10 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
         "person": shown,
         "exports": list(selectors.exports_of(shown)[:20]) if viewer.is_manager else [],
         "accesses": selectors.access_log_of(shown) if viewer.is_manager else [],
+        "rename_form": rename_form or RenameForm(initial={"name": shown.full_name}),
     }
-    return render(request, "console/privacy/person.html", context)
+    status = 400 if rename_form is not None else 200
+    return render(request, "console/privacy/person.html", context, status=status)
 
 
 @manager_required
