@@ -161,21 +161,27 @@ def rebuild(*, batch_size: int = BATCH) -> int:
         written += len(rows)
 
 
-def _distinct() -> str:
-    return "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+def _differs(request_column: str, fact_column: str) -> str:
+    """SQL: the request's column and the fact's differ (NULL equal to NULL)."""
+    if connection.vendor == "postgresql":
+        return f"t.{request_column} IS DISTINCT FROM f.{fact_column}"
+    if request_column.endswith(("_at", "_due")):
+        # SQLite keeps moments as text, not always in one format (with or without "+00:00").
+        return f"julianday(t.{request_column}) IS NOT julianday(f.{fact_column})"
+    return f"t.{request_column} IS NOT f.{fact_column}"
 
 
 def stale_ids() -> list[int]:
     """Requests whose fact is missing or differs from them, or whose calendar changed since."""
-    differs = _distinct()
-    pairs = zip(SOURCE[1:], FACT_COLUMNS, strict=True)
-    conditions = " OR ".join(f"t.{t} {differs} f.{f}" for t, f in pairs)
+    conditions = " OR ".join(_differs(t, f) for t, f in zip(SOURCE[1:], FACT_COLUMNS, strict=True))
+    revision = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     sql = (
         f"SELECT t.id FROM {Ticket._meta.db_table} t"  # noqa: S608 (names from the models)
         f" LEFT JOIN {RequestFact._meta.db_table} f ON f.ticket_id = t.id"
         f" LEFT JOIN {ServiceCalendar._meta.db_table} c ON c.id = t.sla_calendar_id"
         f" WHERE f.ticket_id IS NULL OR {conditions}"
-        f" OR f.calendar_revision {differs} c.revision"
+        f" OR f.calendar_revision {revision} c.revision"
+        " ORDER BY t.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
