@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 
 from soutien.accounts.models import User
@@ -37,11 +38,13 @@ from soutien.reports.periods import desk_zone
 from soutien.sla.engine import Snapshot, snapshot
 from soutien.sla.models import ServiceCalendar
 from soutien.sla.signals import due_times_changed
-from soutien.ticketing.models import Ticket
+from soutien.ticketing.models import Message, MessageKind, Ticket
 
 logger = logging.getLogger(__name__)
 
 BATCH = 5000
+# What a technician sends the client (SPEC 3): counted for one-touch resolution.
+RESPONSES = (MessageKind.REPLY, MessageKind.PHONE_CALL, MessageKind.TELECONFERENCE)
 # The request's columns a fact is made of, in this order.
 SOURCE = (
     "id",
@@ -55,23 +58,9 @@ SOURCE = (
     "resolved_at",
     "sla_calendar_id",
 )
-# The fields of a request whose change changes its fact (a save naming none of them is skipped).
-WATCHED = frozenset(
-    {
-        "organization",
-        "organization_id",
-        "level",
-        "assignee",
-        "assignee_id",
-        "received_at",
-        "first_response_due",
-        "first_responded_at",
-        "resolution_due",
-        "resolved_at",
-        "sla_calendar",
-        "sla_calendar_id",
-    }
-)
+# Saves of a request that change nothing a fact holds (the alert job's bookkeeping) are skipped;
+# every other save refreshes the fact (a merge moves messages in SQL, then saves the request).
+IGNORED = frozenset({"sla_next_alert_at", "sla_warn_at"})
 # The fact's column for each request column of SOURCE[1:].
 FACT_COLUMNS = (
     "organization_id",
@@ -91,7 +80,27 @@ def _month(at: datetime | None) -> date | None:
     return None if at is None else at.astimezone(desk_zone()).date().replace(day=1)
 
 
-def _fact(row: Sequence[Any], snap: Snapshot) -> RequestFact:
+def _responses(ids: Sequence[int]) -> dict[int, int]:
+    return dict(
+        Message.objects.filter(ticket_id__in=ids, kind__in=RESPONSES)
+        .order_by()
+        .values("ticket_id")
+        .annotate(n=Count("pk"))
+        .values_list("ticket_id", "n")
+    )
+
+
+def _between(first: int, last: int) -> dict[int, int]:
+    return dict(
+        Message.objects.filter(ticket_id__gte=first, ticket_id__lte=last, kind__in=RESPONSES)
+        .order_by()
+        .values("ticket_id")
+        .annotate(n=Count("pk"))
+        .values_list("ticket_id", "n")
+    )
+
+
+def _fact(row: Sequence[Any], snap: Snapshot, responses: dict[int, int]) -> RequestFact:
     (pk, organization_id, level, assignee_id, received, due, responded) = row[:7]
     resolution_due, resolved, calendar_id = row[7:]
     revision = service = clock = None
@@ -117,6 +126,7 @@ def _fact(row: Sequence[Any], snap: Snapshot) -> RequestFact:
         calendar_revision=revision,
         service_minutes=service,
         clock_minutes=clock,
+        responses=responses.get(pk, 0),
     )
 
 
@@ -139,7 +149,8 @@ def refresh(ticket_ids: Iterable[int]) -> int:
     snap = snapshot()
     for chunk in _chunks(ticket_ids, BATCH):
         rows = Ticket.objects.filter(pk__in=chunk).order_by("pk").values_list(*SOURCE)
-        facts = [_fact(row, snap) for row in rows]
+        responses = _responses(chunk)
+        facts = [_fact(row, snap, responses) for row in rows]
         with transaction.atomic():
             _store(facts)
         written += len(facts)
@@ -155,9 +166,10 @@ def rebuild(*, batch_size: int = BATCH) -> int:
         rows = list(base.filter(pk__gt=last_id)[:batch_size])
         if not rows:
             return written
+        responses = _between(rows[0][0], rows[-1][0])
         last_id = rows[-1][0]
         with transaction.atomic():
-            _store([_fact(row, snap) for row in rows])
+            _store([_fact(row, snap, responses) for row in rows])
         written += len(rows)
 
 
@@ -181,10 +193,12 @@ def stale_ids() -> list[int]:
         f" LEFT JOIN {ServiceCalendar._meta.db_table} c ON c.id = t.sla_calendar_id"
         f" WHERE f.ticket_id IS NULL OR {conditions}"
         f" OR f.calendar_revision {revision} c.revision"
+        f" OR f.responses <> (SELECT COUNT(*) FROM {Message._meta.db_table} m"
+        f" WHERE m.ticket_id = t.id AND m.kind IN ({', '.join(['%s'] * len(RESPONSES))}))"
         " ORDER BY t.id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, [str(kind) for kind in RESPONSES])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -201,9 +215,14 @@ def refresh_stale() -> int:
 
 def _ticket_saved(sender: type[Ticket], instance: Ticket, **kwargs: Any) -> None:
     fields = kwargs.get("update_fields")
-    if kwargs.get("raw") or (fields is not None and not WATCHED & set(fields)):
+    if kwargs.get("raw") or (fields is not None and set(fields) <= IGNORED):
         return
     refresh([instance.pk])
+
+
+def _message_changed(sender: type[Message], instance: Message, **kwargs: Any) -> None:
+    if instance.kind in RESPONSES and not kwargs.get("raw"):
+        refresh([instance.ticket_id])
 
 
 def _due_times_changed(sender: object, ids: Sequence[int], **kwargs: Any) -> None:
@@ -224,6 +243,8 @@ def _calendar_deleted(sender: type[ServiceCalendar], instance: ServiceCalendar, 
 def connect() -> None:
     """Called once when the app is ready."""
     post_save.connect(_ticket_saved, sender=Ticket, dispatch_uid="reports.facts.ticket")
+    post_save.connect(_message_changed, sender=Message, dispatch_uid="reports.facts.message")
+    post_delete.connect(_message_changed, sender=Message, dispatch_uid="reports.facts.message")
     post_delete.connect(_user_deleted, sender=User, dispatch_uid="reports.facts.user")
     post_delete.connect(
         _calendar_deleted, sender=ServiceCalendar, dispatch_uid="reports.facts.calendar"

@@ -66,6 +66,8 @@ class RequestFact(models.Model):
     # Set when the request has its first response and a governing calendar.
     service_minutes = models.IntegerField(null=True)
     clock_minutes = models.IntegerField(null=True)
+    # Responses to the client (replies, calls, teleconferences): one-touch resolution.
+    responses = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -81,6 +83,11 @@ class RequestFact(models.Model):
                 name="fact_answered",
             ),
             models.Index(fields=["calendar_id", "calendar_revision"], name="fact_by_calendar"),
+            models.Index(
+                fields=["resolved_at"],
+                condition=models.Q(resolved_at__isnull=False),
+                name="fact_by_resolved",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from soutien.accounts.models import Organization, User
 from soutien.contracts.models import Allocation, HourBank, TimeEntry
 from soutien.reports.models import RequestFact
-from soutien.reports.periods import Period, desk_zone, month_key, today
+from soutien.reports.periods import Period, desk_zone, month_key, month_starts, today
 from soutien.satisfaction.models import Guarantee, Rating
 from soutien.sla.engine import snapshot
 from soutien.sla.models import ServiceCalendar
@@ -344,11 +344,27 @@ def entries_in(period: Period, *, organization_id: int | None = None) -> QuerySe
     return qs
 
 
+def month_of(field: str, period: Period) -> tuple[Case, list[str]]:
+    """The desk-zone month of a moment within the period, as an index into the returned keys.
+
+    Comparisons with each month's first instant, not a time-zone conversion of every row.
+    """
+    months = month_starts(period)
+    whens = [
+        When(**{f"{field}__lt": start}, then=Value(i - 1))
+        for i, (_k, start) in enumerate(months)
+        if i
+    ]
+    return Case(*whens, default=Value(len(months) - 1), output_field=IntegerField()), [
+        key for key, _start in months
+    ]
+
+
 def hours_by_month(period: Period, *, organization_id: int | None = None) -> list[MonthHours]:
     """Per organization and month (of each entry's start): logged, by bank, overage."""
-    month = TruncMonth("started_at", tzinfo=desk_zone())
     found: dict[tuple[int, str], MonthHours] = {}
     names = dict(Organization.objects.values_list("pk", "name"))
+    month, keys = month_of("started_at", period)
     totals = (
         entries_in(period, organization_id=organization_id)
         .order_by()
@@ -356,7 +372,7 @@ def hours_by_month(period: Period, *, organization_id: int | None = None) -> lis
         .annotate(logged=Sum("minutes"), overage=Sum("overage_minutes"))
     )
     for row in totals:
-        key = (row["organization_id"], month_key(row["month"]))
+        key = (row["organization_id"], keys[row["month"]])
         found[key] = MonthHours(
             organization_id=key[0],
             organization=names.get(key[0], ""),
@@ -364,16 +380,19 @@ def hours_by_month(period: Period, *, organization_id: int | None = None) -> lis
             logged_minutes=row["logged"] or 0,
             overage_minutes=row["overage"] or 0,
         )
+    entry_month, _keys = month_of("entry__started_at", period)
     drawn = (
         Allocation.objects.filter(
-            entry__in=entries_in(period, organization_id=organization_id).values("pk")
+            entry__started_at__gte=period.start, entry__started_at__lt=period.end
         )
         .order_by()
-        .values("bank_id", organization_id=F("entry__organization_id"))
-        .annotate(month=TruncMonth("entry__started_at", tzinfo=desk_zone()), minutes=Sum("minutes"))
+        .values("bank_id", organization_id=F("entry__organization_id"), month=entry_month)
+        .annotate(minutes=Sum("minutes"))
     )
+    if organization_id is not None:
+        drawn = drawn.filter(entry__organization_id=organization_id)
     for row in drawn:
-        hours = found[(row["organization_id"], month_key(row["month"]))]
+        hours = found[(row["organization_id"], keys[row["month"]])]
         hours.banks[row["bank_id"]] = hours.banks.get(row["bank_id"], 0) + row["minutes"]
     return sorted(found.values(), key=lambda h: (h.organization.casefold(), h.month))
 
