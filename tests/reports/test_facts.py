@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from soutien.reports import facts, selectors
+from soutien.reports import desk, facts, selectors
 from soutien.reports.models import RequestFact
 from soutien.reports.periods import Period
 from soutien.sla import configuration
@@ -41,6 +41,7 @@ def _figures() -> dict[str, object]:
                     PERIOD, group_by=group_by, measure=measure
                 )
         found["first-response"] = selectors.first_response_times(PERIOD)
+        found["one-touch"] = desk.one_touch_rate(PERIOD)
     return found
 
 
@@ -90,9 +91,13 @@ def test_each_change_shows_in_the_reports_without_the_job(
         )
         services.ticket_change_status(actor=manager, ticket=ticket, status=Status.RESOLVED)
     assert _sla("level", "resolution") == {"2": (1, 0, 0)}
+    with _at(NOW):
+        assert desk.one_touch_rate(PERIOD) == desk.Share(1, 1)
     with _at(MONDAY + timedelta(hours=2)):
         services.ticket_change_status(actor=manager, ticket=ticket, status=Status.OPEN)
     assert _sla("level", "resolution") == {"2": (0, 0, 1)}
+    with _at(NOW):
+        assert desk.one_touch_rate(PERIOD) == desk.Share(0, 0)
 
     # Due time recomputed in bulk (a closure on the Monday after a Friday request): its due
     # time leaves November for December.
