@@ -2,12 +2,14 @@
 
 Why: over a million requests the figures cannot be worked out from the request table at read
 time within a second (docs/performance.md): the first-response distribution needs service
-minutes on each request's calendar (Python arithmetic), and grouping by month a time-zone
-conversion per row. A fact holds them precomputed, next to the few columns the reports read.
+minutes on each request's calendar (Python arithmetic), grouping by month a time-zone
+conversion per row, one-touch resolution a count of each request's responses. A fact holds
+them precomputed, next to the few columns the reports read.
 
 How it stays right (docs/reports.md):
 - in the same transaction as the change: every save of a request (triage, assignment, first
-  response, due time, resolution, reopening, merge) refreshes its fact (post_save), the SLA
+  response, due time, resolution, reopening, merge) and every response added or deleted
+  refreshes its fact (post_save, post_delete), the SLA
   domain's bulk recomputation of due times says which requests it rewrote (due_times_changed),
   and deleting a technician or a calendar (which clears the requests' column in SQL) refreshes
   the facts that named them;
