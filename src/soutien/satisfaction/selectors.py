@@ -35,7 +35,20 @@ def rating_open(ticket: Ticket, *, now: datetime | None = None) -> bool:
 
 
 def guarantees_of_ticket(ticket_id: int) -> QuerySet[Guarantee]:
-    return Guarantee.objects.filter(ticket_id=ticket_id).order_by("-invoked_at", "-id")
+    return (
+        Guarantee.objects.filter(ticket_id=ticket_id)
+        .select_related("invoked_by", "credit__bank")
+        .order_by("-invoked_at", "-id")
+    )
+
+
+def statement_guarantees(organization_id: int, *, limit: int = 20) -> list[Guarantee]:
+    """The organization's latest guarantees invoked on a statement, with their decisions."""
+    return list(
+        Guarantee.objects.filter(organization_id=organization_id, ticket__isnull=True)
+        .select_related("invoked_by", "credit__bank")
+        .order_by("-invoked_at", "-id")[:limit]
+    )
 
 
 def pending_guarantees() -> QuerySet[Guarantee]:
