@@ -258,3 +258,31 @@ def test_an_empty_reason_is_a_form_error_and_a_contact_is_refused(
         )
         assert r.status_code in (403, 404)
     assert not Guarantee.objects.exists()
+
+
+def test_a_manager_decides_on_the_requests_page_where_the_notice_leads(
+    request_of_org, client_admin, manager, org
+):
+    with time_machine.travel(INVOKED, tick=False):
+        services.guarantee_invoke(actor=client_admin, ticket=request_of_org, reason="Trop long")
+        notices = text_of(signed_in(manager).get("/console/notifications/"))
+        assert "Trop long" in notices
+        page = signed_in(manager).get(f"/console/demandes/{request_of_org.pk}/")
+    html = page.content.decode()
+    assert 'id="satisfaction"' in html
+    guarantee = Guarantee.objects.get()
+    assert f'action="/console/garanties/{guarantee.pk}/decision/"' in html
+    bank = HourBank.objects.filter(organization=org, source="contract").get()
+    assert f'<option value="{bank.pk}">' in html
+    # Past its level-2 due time (Thursday 10:00), the page says the decision is overdue.
+    with time_machine.travel(datetime(2026, 12, 3, 11, 0, tzinfo=EASTERN), tick=False):
+        late = signed_in(manager).get(f"/console/demandes/{request_of_org.pk}/")
+        assert 'class="clock-late"' in late.content.decode()
+        r = signed_in(manager).post(
+            f"/console/garanties/{guarantee.pk}/decision/",
+            {"decision": "refuse", "note": "Délai respecté.", "back": "ticket"},
+        )
+    assert r.status_code == 302
+    assert r["Location"] == f"/console/demandes/{request_of_org.pk}/#satisfaction"
+    guarantee.refresh_from_db()
+    assert guarantee.state == "refused"
