@@ -286,3 +286,30 @@ def test_a_manager_decides_on_the_requests_page_where_the_notice_leads(
     assert r["Location"] == f"/console/demandes/{request_of_org.pk}/#satisfaction"
     guarantee.refresh_from_db()
     assert guarantee.state == "refused"
+
+
+def test_the_satisfaction_report_lists_each_guarantee_with_its_decision_and_csv(
+    request_of_org, client_admin, manager, org
+):
+    with time_machine.travel(INVOKED, tick=False):
+        guarantee = services.guarantee_invoke(
+            actor=client_admin, ticket=request_of_org, reason="=HYPERLINK(trop long)"
+        )
+    bank = HourBank.objects.filter(organization=org, source="contract").get()
+    _decide_on(
+        guarantee, manager, decision="grant", bank=bank.pk, minutes="45", note="Rendu : 45 min."
+    )
+    with time_machine.travel(INVOKED.replace(hour=17), tick=False):
+        client = signed_in(manager)
+        page = client.get("/console/rapports/satisfaction/?from=2026-12-01&to=2026-12-31")
+        csv = client.get(
+            "/console/rapports/satisfaction/guarantees.csv?from=2026-12-01&to=2026-12-31"
+        )
+    text = text_of(page)
+    assert "Rendu : 45 min." in text
+    assert f'href="/console/demandes/{request_of_org.pk}/"' in page.content.decode()
+    body = csv.content.decode()
+    assert csv.status_code == 200
+    assert "Rendu : 45 min." in body
+    assert ",45," in body
+    assert "'=HYPERLINK(trop long)" in body  # a formula is neutralized

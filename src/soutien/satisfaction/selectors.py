@@ -58,3 +58,12 @@ def pending_guarantees() -> QuerySet[Guarantee]:
         .select_related("organization", "ticket", "invoked_by")
         .order_by("decide_by", "id")
     )
+
+
+def guarantees_invoked(start: datetime, end: datetime, *, limit: int = 500) -> list[Guarantee]:
+    """Guarantees invoked in [start, end), oldest first, with what was decided and credited."""
+    return list(
+        Guarantee.objects.filter(invoked_at__gte=start, invoked_at__lt=end)
+        .select_related("organization", "credit", "decided_by")
+        .order_by("invoked_at", "id")[:limit]
+    )
