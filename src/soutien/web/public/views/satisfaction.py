@@ -21,7 +21,11 @@ from soutien.web.satisfaction import RatingForm
 def rate(request: HttpRequest, token: str) -> HttpResponse:
     """The page in the contact's language (the email's), unless the visitor chose one."""
     ticket_id = tokens.ticket_of(token)
-    ticket = Ticket.objects.filter(pk=ticket_id).select_related("contact").first()
+    ticket = (
+        Ticket.objects.filter(pk=ticket_id).select_related("contact").first()
+        if ticket_id is not None
+        else None
+    )
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     if ticket is None or chosen in dict(settings.LANGUAGES):
         return _rate(request, ticket)
