@@ -303,7 +303,7 @@ def test_the_satisfaction_report_lists_each_guarantee_with_its_decision_and_csv(
         client = signed_in(manager)
         page = client.get("/console/rapports/satisfaction/?from=2026-12-01&to=2026-12-31")
         csv = client.get(
-            "/console/rapports/satisfaction/guarantees.csv?from=2026-12-01&to=2026-12-31"
+            "/console/rapports/satisfaction/guarantees-invoked.csv?from=2026-12-01&to=2026-12-31"
         )
     text = text_of(page)
     assert "Rendu : 45 min." in text

@@ -510,7 +510,7 @@ def satisfaction_tables(period: Period, previous: Period) -> list[Table]:
 def guarantees_table(period: Period, counts: dict[str, int], before: dict[str, int]) -> Table:
     """Every guarantee invoked in the period: on what, the decision, its note and credit."""
     table = Table(
-        slug="guarantees",
+        slug="guarantees-invoked",
         title=_("Satisfaction guarantees invoked"),
         columns=[
             _("Invoked on"),
