@@ -25,6 +25,7 @@ from soutien.notifications.models import Notification
 from soutien.outbound import delivery, kinds, outbox, rendering
 from soutien.outbound.models import OutboundEmail
 from soutien.people import services as people
+from soutien.satisfaction.services import guarantee_decide, guarantee_invoke
 from soutien.sla.services import send_due_alerts
 from soutien.ticketing import services
 from soutien.ticketing.models import Status
@@ -86,6 +87,12 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
     people.password_set_with_link(
         token=str(reset.context["token"]), purpose="reset", password="Tremplin-Boréal-2026"
     )
+    # The satisfaction guarantee a client administrator invoked, decided with a credit.
+    guarantee = guarantee_invoke(actor=marc, ticket=ticket, reason="Trop <long> & lent")
+    guarantee_decide(
+        actor=manager, guarantee=guarantee, grant=True, note="Nos excuses & 30 min",
+        bank=contract.bank, credit_minutes=30,
+    )  # fmt: skip
     notify_reports.monthly_report(
         recipient=manager, month=date(2026, 11, 1), pdf=b"%PDF-1.7", whole_desk=True
     )

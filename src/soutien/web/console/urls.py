@@ -54,6 +54,7 @@ urlpatterns = [
     # Managers' reports.
     path("rapports/", reports.report_page, name="reports"),
     path("rapports/<slug:page>/", reports.report_page, name="report"),
+    path("rapports/<slug:page>/rapport.pdf", reports.report_pdf, name="report_pdf"),
     path("rapports/<slug:page>/<slug:table>.csv", reports.report_csv, name="report_csv"),
     path("avis/<int:rating_id>/suivi/", satisfaction.rating_follow_up, name="rating_follow_up"),
     path(

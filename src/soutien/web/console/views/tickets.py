@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,6 +22,8 @@ from soutien.contracts import selectors as contract_selectors
 from soutien.core.errors import Conflict, ServiceError
 from soutien.presence import selectors as presence_selectors
 from soutien.presence import services as presence_services
+from soutien.satisfaction import selectors as satisfaction_selectors
+from soutien.satisfaction.models import Guarantee
 from soutien.ticketing import held, selectors, services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
@@ -73,7 +76,24 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         "time_form": TimeEntryForm(
             initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)}
         ),
+        **_satisfaction_context(user, ticket),
         **forms_,
+    }
+
+
+def _satisfaction_context(user: User, ticket: Ticket) -> dict[str, Any]:
+    """The client's rating and guarantees; a manager decides a pending guarantee right here."""
+    guarantees = list(satisfaction_selectors.guarantees_of_ticket(ticket.pk))
+    pending = user.is_manager and any(g.state == Guarantee.State.PENDING for g in guarantees)
+    return {
+        "rating": satisfaction_selectors.rating_of(ticket.pk),
+        "guarantees": guarantees,
+        "guarantee_banks": [
+            (b.pk, b.label(get_language() or "fr"))
+            for b in contract_selectors.banks_of(ticket.organization)
+        ]
+        if pending
+        else [],
     }
 
 
