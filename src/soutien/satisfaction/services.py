@@ -192,3 +192,31 @@ def guarantee_decide(
         credit_day=credit.granted_at.astimezone(VENDOR_ZONE).date() if credit else None,
     )
     return guarantee
+
+
+def alert_overdue_guarantees(*, now: datetime | None = None) -> int:
+    """Tell the support managers, once, of each guarantee still undecided past its due time.
+
+    Safe with several workers at once: each guarantee is claimed under a row lock that the
+    others skip, and the notice is written in the transaction that marks it told.
+    """
+    now = now or timezone.now()
+    due = Guarantee.objects.filter(
+        state=Guarantee.State.PENDING, decide_by__lt=now, overdue_alerted_at__isnull=True
+    )
+    told = 0
+    for pk in due.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            guarantee = (
+                Guarantee.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, state=Guarantee.State.PENDING, overdue_alerted_at__isnull=True)
+                .select_related("organization", "ticket")
+                .first()
+            )
+            if guarantee is None:
+                continue
+            guarantee.overdue_alerted_at = now
+            guarantee.save(update_fields=["overdue_alerted_at"])
+            notify.guarantee_overdue(guarantee=guarantee)
+            told += 1
+    return told
