@@ -104,6 +104,11 @@ urlpatterns = [
         name="organization",
     ),
     path(
+        "organisations/<int:organization_id>/nom/",
+        organizations.organization_rename_view,
+        name="organization_rename",
+    ),
+    path(
         "organisations/<int:organization_id>/contrats/",
         organizations.contract_add,
         name="contract_add",

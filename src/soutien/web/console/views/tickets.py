@@ -24,7 +24,7 @@ from soutien.presence import selectors as presence_selectors
 from soutien.presence import services as presence_services
 from soutien.satisfaction import selectors as satisfaction_selectors
 from soutien.satisfaction.models import Guarantee
-from soutien.ticketing import selectors, services
+from soutien.ticketing import held, selectors, services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
 from soutien.web.access import current_user, staff_required
@@ -142,24 +142,36 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """
     user, ticket = _ticket(request, ticket_id)
     form = ReplyForm(request.POST, request.FILES)
+    kept: list[held.HeldFile] = []
+    if form.is_valid() and form.cleaned_data["held_files"]:
+        found = held.held(form.cleaned_data["held_files"], actor=user, ticket=ticket)
+        if found is None:
+            form.add_error(None, _("The files of the held reply are gone: attach them again."))
+        kept = found or []
     if not form.is_valid():
         return _invalid(request, user, ticket, reply_form=form)
     data = form.cleaned_data
+    new_files = uploads_from(data["attachments"])
+    kept_files = held.uploads(kept)
     try:
         services.message_add(
             actor=user,
             ticket=ticket,
             kind=MessageKind.REPLY,
             body=data["body"],
-            uploads=uploads_from(data["attachments"]),
+            uploads=[*kept_files, *new_files],
             wait_for_client=data["then_wait"],
             seen_message_id=data["seen_message"],
         )
     except Conflict as exc:
-        return _held(request, user, ticket, exc)
+        held.release([], kept_files)  # closed; still kept for the next "send anyway"
+        token, files = held.hold(actor=user, ticket=ticket, uploads=new_files, kept=kept)
+        return _held(request, user, ticket, exc, token, files)
     except ServiceError as exc:
+        held.release([], kept_files)
         messages.error(request, exc.message)
         return _back(ticket)
+    held.release(kept, kept_files)
     messages.success(request, _("Reply sent."))
     presence_services.presence_leave(actor=user, ticket=ticket)
     target = data["next"]
@@ -170,13 +182,26 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return _back(ticket)
 
 
-def _held(request: HttpRequest, user: User, ticket: Ticket, exc: Conflict) -> HttpResponse:
-    """The request's page with a held reply: what came since, "send anyway" or review."""
+def _held(
+    request: HttpRequest,
+    user: User,
+    ticket: Ticket,
+    exc: Conflict,
+    token: str,
+    files: list[held.HeldFile],
+) -> HttpResponse:
+    """The request's page with a held reply: what came since, "send anyway" or review; its
+    files are kept on the server and go with it."""
     data = request.POST.copy()
     data["seen_message"] = str(exc.details["latest_message_id"])
+    data["held_files"] = token
     form = ReplyForm(data)
     context = _detail_context(user, ticket, reply_form=form)
-    context["held"] = {"text": exc.message, "message_id": exc.details["latest_message_id"]}
+    context["held"] = {
+        "text": exc.message,
+        "message_id": exc.details["latest_message_id"],
+        "files": [f.name for f in files],
+    }
     return render(request, "console/ticket_detail.html", context, status=409)
 
 
