@@ -348,3 +348,33 @@ def test_the_overdue_check_is_a_periodic_job():
     assert "soutien.satisfaction.tasks.alert_overdue_guarantees" in {
         job.name for job in periodic_jobs()
     }
+
+
+def test_one_guarantee_at_a_time_awaits_a_decision_on_a_request_or_a_statement(
+    request_of_org, client_admin, manager, api_as
+):
+    with time_machine.travel(INVOKED, tick=False):
+        first = api_as(client_admin).post(
+            f"tickets/{request_of_org.pk}/guarantee", {"reason": "Trop long"}
+        )
+        again = api_as(client_admin).post(
+            f"tickets/{request_of_org.pk}/guarantee", {"reason": "Toujours trop long"}
+        )
+        client = signed_in(client_admin)
+        period = {"du": "2026-11-01", "au": "2026-11-30"}
+        client.post("/portail/releve/garantie/", {**period, "reason": "En double"})
+        twice = client.post("/portail/releve/garantie/", {**period, "reason": "En double"})
+    assert first.status_code == 201
+    assert again.status_code == 409
+    assert "detail" in again.json()
+    assert twice.status_code == 400
+    assert "attend la décision" in text_of(twice) or "awaits a manager" in text_of(twice)
+    assert Guarantee.objects.count() == 2
+    # Once decided, the client may invoke it again.
+    guarantee = Guarantee.objects.get(ticket=request_of_org)
+    services.guarantee_decide(actor=manager, guarantee=guarantee, grant=False, note="Non")
+    with time_machine.travel(INVOKED.replace(hour=15), tick=False):
+        r = api_as(client_admin).post(
+            f"tickets/{request_of_org.pk}/guarantee", {"reason": "Toujours trop long"}
+        )
+    assert r.status_code == 201

@@ -120,6 +120,17 @@ def guarantee_invoke(
         raise InvalidInput(_("Invoke the guarantee on a request or a statement."), field="ticket")
     if not (actor.is_client_admin and actor.organization_id == organization_id):
         raise NotAllowed(_("Only a client administrator of the organization can invoke it."))
+    pending = Guarantee.objects.filter(
+        organization_id=organization_id, state=Guarantee.State.PENDING
+    )
+    if ticket is not None:
+        pending = pending.filter(ticket=ticket)
+    else:
+        pending = pending.filter(ticket__isnull=True, first_day=first_day, last_day=last_day)
+    if pending.exists():
+        raise Conflict(
+            _("The guarantee is already invoked on this and awaits a manager's decision.")
+        )
     now = timezone.now()
     guarantee = Guarantee.objects.create(
         organization_id=organization_id,
