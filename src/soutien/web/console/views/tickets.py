@@ -22,7 +22,7 @@ from soutien.core.errors import Conflict, ServiceError
 from soutien.presence import selectors as presence_selectors
 from soutien.presence import services as presence_services
 from soutien.ticketing import selectors, services
-from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
+from soutien.ticketing.models import CallDirection, Channel, Kind, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
 from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
@@ -41,9 +41,11 @@ from soutien.web.timeline import timeline
 
 
 def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str, Any]:
-    last_message = ticket.messages.order_by("-pk").values_list("pk", flat=True).first()
+    story = timeline(user, ticket)
+    # The last message shown (staff see them all): a reply written now was written after it.
+    last_message = max((e.message.pk for e in story if e.message is not None), default=0)
     forms_ = {
-        "reply_form": ReplyForm(initial={"seen_message": last_message or 0}),
+        "reply_form": ReplyForm(initial={"seen_message": last_message}),
         "note_form": NoteForm(),
         "call_form": CallForm(),
         "level_form": LevelForm(initial={"level": ticket.level}),
@@ -63,10 +65,13 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         .exclude(state=State.CANCELLED)
         .first(),
         "can_draft": ticket.level == 3 and roles.may_write(user),
-        "timeline": timeline(user, ticket),
+        "timeline": story,
         "sessions": training_selectors.sessions_of_ticket(user, ticket.pk),
         "others": presence_selectors.others_on(ticket_id=ticket.pk, viewer=user),
-        "training": training_selectors.training_of_ticket(user, ticket.pk),
+        # Only a request of kind training has a training request (it is filed with it).
+        "training": training_selectors.training_of_ticket(user, ticket.pk)
+        if ticket.kind == Kind.TRAINING
+        else None,
         "statuses": Status,
         "entries": entries,
         "banks": list(contract_selectors.banks_of(ticket.organization)) if entries else [],
