@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from soutien.accounts.models import User
 from soutien.agreements import roles
 from soutien.agreements import selectors as agreement_selectors
 from soutien.agreements.models import State
-from soutien.contracts import selectors as contract_selectors
+from soutien.contracts.models import Allocation
 from soutien.core.errors import Conflict, ServiceError
 from soutien.presence import selectors as presence_selectors
 from soutien.presence import services as presence_services
@@ -54,19 +55,33 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
     }
     forms_.update(bound)
     with_clocks([ticket])
+    # Each allocation with its bank and what names it: no second look-up of the banks.
+    allocations = Allocation.objects.select_related("bank__contract", "bank__subscription__plan")
     entries = list(
         ticket.time_entries.select_related("technician")
-        .prefetch_related("allocations")
+        .prefetch_related(Prefetch("allocations", queryset=allocations))
         .order_by("started_at", "id")
     )
     return {
         "ticket": ticket,
+        # The card shows its number, state and current version: not the whole agreement page's
+        # joins and milestones.
         "agreement": agreement_selectors.agreements_of_ticket(user, ticket.pk)
         .exclude(state=State.CANCELLED)
+        .select_related(None)
+        .select_related("current")
+        .prefetch_related(None)
         .first(),
         "can_draft": ticket.level == 3 and roles.may_write(user),
         "timeline": story,
-        "sessions": training_selectors.sessions_of_ticket(user, ticket.pk),
+        # Its sessions as listed here (host and room): the request itself is already known.
+        "sessions": list(
+            training_selectors.sessions_visible_to(user)
+            .filter(ticket_id=ticket.pk)
+            .select_related(None)
+            .select_related("host", "room")
+            .order_by("starts_at", "id")
+        ),
         "others": presence_selectors.others_on(ticket_id=ticket.pk, viewer=user),
         # Only a request of kind training has a training request (it is filed with it).
         "training": training_selectors.training_of_ticket(user, ticket.pk)
@@ -74,7 +89,6 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         else None,
         "statuses": Status,
         "entries": entries,
-        "banks": list(contract_selectors.banks_of(ticket.organization)) if entries else [],
         "time_form": TimeEntryForm(
             initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)}
         ),
