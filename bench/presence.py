@@ -102,6 +102,11 @@ def main() -> None:
         cpu[kind].append((time.process_time() - begin_cpu) * 1000)
         assert response.status_code == 200, (kind, response.status_code)
 
+    # One of each, not counted: a freshly started process compiles its templates and opens its
+    # connection on its first pages (a server's workers do once, not on each request).
+    clients[0].get(f"/console/demandes/{targets[0]}/")
+    clients[0].get("/console/?queue=1")
+    clients[0].post(f"/console/demandes/{targets[0]}/presence/", {"typing": 0})
     for client, ticket_id in zip(clients, targets, strict=True):
         timed("request page", lambda c=client, t=ticket_id: c.get(f"/console/demandes/{t}/"))
     for n in range(args.rounds):
