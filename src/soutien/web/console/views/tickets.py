@@ -28,6 +28,7 @@ from soutien.training import selectors as training_selectors
 from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
 from soutien.web.console.forms.contracts import TimeEntryForm
+from soutien.web.console.forms.rendering import plain_widgets
 from soutien.web.console.forms.tickets import (
     AssignForm,
     CallForm,
@@ -45,13 +46,17 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
     story = timeline(user, ticket)
     # The last message shown (staff see them all): a reply written now was written after it.
     last_message = max((e.message.pk for e in story if e.message is not None), default=0)
+    # The same HTML as Django's renderer, a third of the time (seven forms on this page).
+    plain = plain_widgets
     forms_ = {
-        "reply_form": ReplyForm(initial={"seen_message": last_message}),
-        "note_form": NoteForm(),
-        "call_form": CallForm(),
-        "level_form": LevelForm(initial={"level": ticket.level}),
-        "assign_form": AssignForm(level=ticket.level, initial={"assignee": ticket.assignee_id}),
-        "status_form": StatusForm(initial={"status": ticket.status}),
+        "reply_form": ReplyForm(initial={"seen_message": last_message}, renderer=plain),
+        "note_form": NoteForm(renderer=plain),
+        "call_form": CallForm(renderer=plain),
+        "level_form": LevelForm(initial={"level": ticket.level}, renderer=plain),
+        "assign_form": AssignForm(
+            level=ticket.level, initial={"assignee": ticket.assignee_id}, renderer=plain
+        ),
+        "status_form": StatusForm(initial={"status": ticket.status}, renderer=plain),
     }
     forms_.update(bound)
     with_clocks([ticket])
@@ -90,7 +95,8 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         "statuses": Status,
         "entries": entries,
         "time_form": TimeEntryForm(
-            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)}
+            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)},
+            renderer=plain,
         ),
         **forms_,
     }
