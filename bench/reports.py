@@ -3,7 +3,9 @@
 Generates N requests with `bench/datagen.py` (two years of them, messages, time entries and
 banks), gives them first-response due times and first responses in bulk SQL (level targets
 added in clock time: the load the reports read, not the SLA engine's arithmetic, which
-`bench/run sla-recompute` measures), then times each report of `soutien.reports` for a month
+`bench/run sla-recompute` measures), builds the reports' facts as production does (the
+`report-facts --rebuild` backfill, timed, then the periodic job's catch-up after requests
+changed in SQL, timed), then times each report of `soutien.reports` for a month
 and for a year, as the console and the API call them.
 
 Run from a checkout (PostgreSQL on 127.0.0.1):
@@ -56,6 +58,33 @@ def _fill_sla(chunk: int = 50_000) -> None:
         cursor.execute("VACUUM ANALYZE ticketing_ticket")
 
 
+def _facts(changed: int) -> None:
+    """Build the reports' facts as production does, then time the periodic job's catch-up."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    # The data was written in SQL (no save, no signal): the backfill computes every fact.
+    begin = time.perf_counter()
+    call_command("report-facts", "--rebuild", verbosity=0)
+    print(f"backfill (report-facts --rebuild): {time.perf_counter() - begin:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE reports_requestfact")
+    begin = time.perf_counter()
+    call_command("report-facts", verbosity=0)
+    print(f"refresh job, nothing changed: {time.perf_counter() - begin:.1f} s")
+    # Requests changed behind the product's back (in SQL): the job finds and refreshes them.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ticketing_ticket SET level = level % 3 + 1"
+            " WHERE id IN (SELECT id FROM ticketing_ticket WHERE level IS NOT NULL"
+            " ORDER BY id DESC LIMIT %s)",
+            [changed],
+        )
+    begin = time.perf_counter()
+    call_command("report-facts", verbosity=0)
+    print(f"refresh job, {changed:,} requests changed: {time.perf_counter() - begin:.1f} s")
+
+
 def _time(run: Callable[[], object], repeat: int) -> tuple[float, float]:
     run()  # warm the caches (calendars, the database's pages)
     samples = []
@@ -76,6 +105,9 @@ def main() -> None:
         "--database-url", default="postgres://postgres@127.0.0.1:5432/soutien_bench_reports"
     )
     parser.add_argument("--keep", action="store_true", help="reuse the data of a previous run")
+    parser.add_argument(
+        "--changed", type=int, default=1000, help="requests changed in SQL for the refresh job"
+    )
     args = parser.parse_args()
 
     connect(args.database_url, reset=not args.keep)
@@ -90,6 +122,7 @@ def main() -> None:
         begin = time.perf_counter()
         _fill_sla()
         print(f"due times and first responses filled in {time.perf_counter() - begin:.1f} s")
+    _facts(args.changed)
 
     day = timezone.localdate()
     month = Period(day.replace(day=1), day)
@@ -103,6 +136,11 @@ def main() -> None:
         "hours by month": lambda p: selectors.hours_by_month(p),
         "bank balances": lambda p: selectors.bank_balances(p),
         "backlog": lambda p: desk.backlog_by_level_and_age(),
+        "breaches": lambda p: list(
+            desk.breached(p)
+            .select_related("organization", "assignee")
+            .order_by("first_response_due")[:200]
+        ),
         "workload": lambda p: desk.workload(p),
         "reopen rate": lambda p: desk.reopen_rate(p),
         "one-touch": lambda p: desk.one_touch_rate(p),

@@ -273,7 +273,15 @@ class TimeEntry(models.Model):
         ordering = ["started_at", "id"]
         verbose_name = _("time entry")
         verbose_name_plural = _("time entries")
-        indexes = [models.Index(fields=["organization", "started_at"])]
+        indexes = [
+            models.Index(fields=["organization", "started_at"]),
+            # The reports' hours by month and technicians' time: an index-only scan of a period.
+            models.Index(
+                fields=["started_at"],
+                include=["organization", "technician", "minutes", "overage_minutes"],
+                name="entry_by_start",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(minutes__gte=1, minutes__lte=24 * 60), name="entry_minutes_range"
@@ -294,12 +302,19 @@ class TimeEntry(models.Model):
 class Allocation(models.Model):
     """Minutes of one time entry drawn from one bank."""
 
-    entry = models.ForeignKey(TimeEntry, on_delete=models.CASCADE, related_name="allocations")
+    # Indexed below, with what the reports read of it.
+    entry = models.ForeignKey(
+        TimeEntry, on_delete=models.CASCADE, related_name="allocations", db_index=False
+    )
     bank = models.ForeignKey(HourBank, on_delete=models.PROTECT, related_name="allocations")
     minutes = models.PositiveIntegerField()
 
     class Meta:
         ordering = ["entry", "bank"]
+        indexes = [
+            # The reports' minutes drawn by bank and month: no visit of the table.
+            models.Index(fields=["entry"], include=["bank", "minutes"], name="allocation_by_entry")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["entry", "bank"], name="allocation_once_per_bank"),
             models.CheckConstraint(condition=Q(minutes__gte=1), name="allocation_positive"),

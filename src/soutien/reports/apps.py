@@ -8,4 +8,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from soutien.reports import tasks  # noqa: F401  (registers the periodic job)
+        from soutien.reports import facts, tasks  # noqa: F401  (registers the periodic jobs)
+
+        facts.connect()

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from soutien.accounts.models import User
 from soutien.contracts.models import TimeEntry
-from soutien.reports import selectors
+from soutien.reports import facts, selectors
+from soutien.reports.models import RequestFact
 from soutien.reports.periods import Period, desk_zone
-from soutien.ticketing.models import ACTIVE_STATUSES, Event, Message, MessageKind, Status, Ticket
+from soutien.ticketing.models import ACTIVE_STATUSES, Event, Message, Status, Ticket
 
 # The backlog's ages, in whole days since the request was received: [low, high).
 AGES: tuple[tuple[str, int, int | None], ...] = (
@@ -25,7 +26,7 @@ AGES: tuple[tuple[str, int, int | None], ...] = (
     ("30+", 30, None),
 )
 # What a technician sends the client: a response (SPEC 3), one "touch".
-RESPONSES = (MessageKind.REPLY, MessageKind.PHONE_CALL, MessageKind.TELECONFERENCE)
+RESPONSES = facts.RESPONSES
 REOPENED_FROM = (Status.RESOLVED, Status.CLOSED)
 # The query parameters of a link to the requests behind a figure.
 REPORT_PARAMS = (
@@ -211,10 +212,12 @@ def one_touch(period: Period, *, organization_id: int | None = None) -> QuerySet
 
 
 def one_touch_rate(period: Period, *, organization_id: int | None = None) -> Share:
-    return Share(
-        one_touch(period, organization_id=organization_id).count(),
-        resolved_now_in(period, organization_id=organization_id).count(),
-    )
+    """Counted on the requests' facts (their resolution moment and responses)."""
+    rows = RequestFact.objects.filter(resolved_at__gte=period.start, resolved_at__lt=period.end)
+    if organization_id is not None:
+        rows = rows.filter(organization_id=organization_id)
+    found = rows.aggregate(part=Count("pk", filter=Q(responses=1)), whole=Count("pk"))
+    return Share(found["part"], found["whole"])
 
 
 # --- The requests behind a figure -----------------------------------------------------------

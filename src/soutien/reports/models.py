@@ -37,3 +37,58 @@ class MonthlySend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} → {self.recipient_id}"
+
+
+class RequestFact(models.Model):
+    """What the reports count of one request, kept up to date with it (soutien.reports.facts).
+
+    The request's own columns the figures read, plus what is costly to work out at read time:
+    the desk-zone month of each due time (grouping without a time-zone conversion per row) and
+    the minutes to the first response, in service time on the governing calendar (as of
+    `calendar_revision`) and in clock time.
+    """
+
+    ticket = models.OneToOneField(
+        "ticketing.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    organization_id = models.BigIntegerField()
+    level = models.PositiveSmallIntegerField(null=True)
+    assignee_id = models.BigIntegerField(null=True)
+    received_at = models.DateTimeField()
+    first_response_due = models.DateTimeField(null=True)
+    first_response_month = models.DateField(null=True)  # first day, in the desk's zone
+    first_responded_at = models.DateTimeField(null=True)
+    resolution_due = models.DateTimeField(null=True)
+    resolution_month = models.DateField(null=True)
+    resolved_at = models.DateTimeField(null=True)
+    calendar_id = models.BigIntegerField(null=True)
+    calendar_revision = models.PositiveIntegerField(null=True)
+    # Set when the request has its first response and a governing calendar.
+    service_minutes = models.IntegerField(null=True)
+    clock_minutes = models.IntegerField(null=True)
+    # Responses to the client (replies, calls, teleconferences): one-touch resolution.
+    responses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["first_response_due"], name="fact_by_due"),
+            models.Index(
+                fields=["resolution_due"],
+                condition=models.Q(resolution_due__isnull=False),
+                name="fact_by_resolution_due",
+            ),
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(service_minutes__isnull=False),
+                name="fact_answered",
+            ),
+            models.Index(fields=["calendar_id", "calendar_revision"], name="fact_by_calendar"),
+            models.Index(
+                fields=["resolved_at"],
+                condition=models.Q(resolved_at__isnull=False),
+                name="fact_by_resolved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.ticket_id)

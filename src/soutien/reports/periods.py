@@ -84,3 +84,13 @@ def period_of(first: date | None, last: date | None) -> Period:
 def month_key(at: datetime) -> str:
     """The month of an instant in the desk's time zone, as YYYY-MM."""
     return at.astimezone(desk_zone()).strftime("%Y-%m")
+
+
+def month_starts(period: Period) -> list[tuple[str, datetime]]:
+    """Each month the period touches, as (YYYY-MM, its first instant in the desk's zone)."""
+    found = []
+    year, month = period.first.year, period.first.month
+    while date(year, month, 1) <= period.last:
+        found.append((f"{year:04d}-{month:02d}", datetime(year, month, 1, tzinfo=desk_zone())))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found

@@ -6,20 +6,23 @@ is never counted, rather than filtered out afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from soutien.accounts.models import Organization, User
 from soutien.contracts.models import Allocation, HourBank, TimeEntry
-from soutien.reports.periods import Period, desk_zone, month_key, today
+from soutien.reports.models import RequestFact
+from soutien.reports.periods import Period, desk_zone, month_key, month_starts, today
 from soutien.satisfaction.models import Guarantee, Rating
 from soutien.sla.engine import snapshot
+from soutien.sla.models import ServiceCalendar
 from soutien.ticketing.models import Ticket
 
 GROUPS = ("level", "month", "organization", "technician")
@@ -99,6 +102,17 @@ def _level_label(key: object) -> str:
     return str(_("Level %(level)s") % {"level": key})
 
 
+def facts_due_in(
+    period: Period, *, measure: str = "first_response", organization_id: int | None = None
+) -> QuerySet[RequestFact]:
+    """The facts of the requests `due_in` the period (same columns, same names)."""
+    due = _due_fields(measure)[0]
+    qs = RequestFact.objects.filter(**{f"{due}__gte": period.start, f"{due}__lt": period.end})
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    return qs
+
+
 def sla_attainment(
     period: Period,
     *,
@@ -107,28 +121,31 @@ def sla_attainment(
     organization_id: int | None = None,
     now: datetime | None = None,
 ) -> list[Attainment]:
-    """Attainment of the first response (or the resolution target) per group, in key order."""
+    """Attainment of the first response (or the resolution target) per group, in key order.
+
+    Counted on the requests' facts (soutien.reports.facts): met, breached and pending are
+    decided here, against `now`, from the due time and the moment it was met.
+    """
     now = now or timezone.now()
-    due = _due_fields(measure)[0]
     expression = {
         "level": F("level"),
         "organization": F("organization_id"),
         "technician": F("assignee_id"),
-        "month": TruncMonth(due, tzinfo=desk_zone()),
+        "month": F("resolution_month" if measure == "resolution" else "first_response_month"),
     }[group_by]
     conditions = outcome_filters(measure, now)
     rows = list(
-        due_in(period, measure=measure, organization_id=organization_id)
+        facts_due_in(period, measure=measure, organization_id=organization_id)
         .order_by()
         .values(group=expression)
-        .annotate(**{name: Count("id", filter=q) for name, q in conditions.items()})
+        .annotate(**{name: Count("pk", filter=q) for name, q in conditions.items()})
     )
     labels = _labels(group_by, (row["group"] for row in rows))
     found: list[Attainment] = []
     for row in rows:
         group = row["group"]
         if group_by == "month":
-            key = label = month_key(group)
+            key = label = f"{group:%Y-%m}"
         elif group_by == "level":
             key, label = (NONE_KEY if group is None else str(group)), _level_label(group)
         elif group is None:
@@ -180,18 +197,37 @@ def nearest_rank(ordered: list[int], percent: int) -> int | None:
 
 
 def distribution(values: Iterable[int]) -> Distribution:
-    ordered = sorted(values)
-    counts = [0] * len(HISTOGRAM_BOUNDS)
-    for value in ordered:
+    return counted(Counter(values))
+
+
+def _rank_value(ordered: list[tuple[int, int]], total: int, percent: int) -> int | None:
+    """`nearest_rank` over (value, how many) pairs in value order."""
+    if not total:
+        return None
+    rank = max((percent * total + 99) // 100, 1)
+    seen = 0
+    for value, n in ordered:
+        seen += n
+        if seen >= rank:
+            return value
+    return None  # not reached: the counts add up to `total`
+
+
+def counted(counts: Mapping[int, int]) -> Distribution:
+    """The distribution of values given as {value: how many times}."""
+    ordered = sorted((value, n) for value, n in counts.items() if n)
+    total = sum(n for _value, n in ordered)
+    bins = [0] * len(HISTOGRAM_BOUNDS)
+    for value, n in ordered:
         for index, upper in enumerate(HISTOGRAM_BOUNDS):
             if upper is None or value <= upper:
-                counts[index] += 1
+                bins[index] += n
                 break
     return Distribution(
-        count=len(ordered),
-        median_minutes=nearest_rank(ordered, 50),
-        p90_minutes=nearest_rank(ordered, 90),
-        histogram=[Bin(upper, n) for upper, n in zip(HISTOGRAM_BOUNDS, counts, strict=True)],
+        count=total,
+        median_minutes=_rank_value(ordered, total, 50),
+        p90_minutes=_rank_value(ordered, total, 90),
+        histogram=[Bin(upper, n) for upper, n in zip(HISTOGRAM_BOUNDS, bins, strict=True)],
     )
 
 
@@ -220,23 +256,50 @@ def answered_in(
     return qs
 
 
+def _answered_facts(
+    period: Period, *, level: str | None = None, organization_id: int | None = None
+) -> QuerySet[RequestFact]:
+    """The facts of `answered_in`: received in the period, answered, with a calendar."""
+    qs = RequestFact.objects.filter(
+        received_at__gte=period.start, received_at__lt=period.end, service_minutes__isnull=False
+    )
+    if level == NONE_KEY:
+        qs = qs.filter(level__isnull=True)
+    elif level:
+        qs = qs.filter(level=int(level))
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    return qs
+
+
 def first_response_times(
     period: Period, *, level: str | None = None, organization_id: int | None = None
 ) -> FirstResponse:
-    """Time to first response, in service minutes (governing calendar) and clock minutes."""
-    snap = snapshot()
-    service: list[int] = []
-    clock: list[int] = []
-    rows = (
-        answered_in(period, level=level, organization_id=organization_id)
-        .order_by()
-        .values_list("received_at", "first_responded_at", "sla_calendar_id")
-    )
-    for received, responded, calendar_id in rows.iterator(chunk_size=5000):
-        assert responded is not None  # answered_in keeps answered requests only
-        service.append(snap.calendar(calendar_id).service_seconds(received, responded) // 60)
-        clock.append(int((responded - received).total_seconds()) // 60)
-    return FirstResponse(service=distribution(service), clock=distribution(clock))
+    """Time to first response, in service minutes (governing calendar) and clock minutes.
+
+    Read from the facts, minutes counted per value; the facts of a calendar edited since they
+    were computed (not refreshed yet) are worked out here, on the calendar as it is now.
+    """
+    facts = _answered_facts(period, level=level, organization_id=organization_id).order_by()
+    current = Q(pk__in=[])
+    for calendar_id, revision in ServiceCalendar.objects.values_list("id", "revision"):
+        current |= Q(calendar_id=calendar_id, calendar_revision=revision)
+    service: Counter[int] = Counter()
+    clock: Counter[int] = Counter()
+    for counts, column in ((service, "service_minutes"), (clock, "clock_minutes")):
+        for value, n in (
+            facts.filter(current).values(column).annotate(n=Count("pk")).values_list(column, "n")
+        ):
+            counts[value] += n
+    stale = facts.exclude(current).values_list("received_at", "first_responded_at", "calendar_id")
+    if stale.exists():
+        snap = snapshot()
+        for received, responded, governing in stale.iterator(chunk_size=5000):
+            assert responded is not None
+            assert governing is not None
+            service[snap.calendar(governing).service_seconds(received, responded) // 60] += 1
+            clock[int((responded - received).total_seconds()) // 60] += 1
+    return FirstResponse(service=counted(service), clock=counted(clock))
 
 
 # --- Hours and banks ------------------------------------------------------------------------
@@ -281,11 +344,27 @@ def entries_in(period: Period, *, organization_id: int | None = None) -> QuerySe
     return qs
 
 
+def month_of(field: str, period: Period) -> tuple[Case, list[str]]:
+    """The desk-zone month of a moment within the period, as an index into the returned keys.
+
+    Comparisons with each month's first instant, not a time-zone conversion of every row.
+    """
+    months = month_starts(period)
+    whens = [
+        When(**{f"{field}__lt": start}, then=Value(i - 1))
+        for i, (_k, start) in enumerate(months)
+        if i
+    ]
+    return Case(*whens, default=Value(len(months) - 1), output_field=IntegerField()), [
+        key for key, _start in months
+    ]
+
+
 def hours_by_month(period: Period, *, organization_id: int | None = None) -> list[MonthHours]:
     """Per organization and month (of each entry's start): logged, by bank, overage."""
-    month = TruncMonth("started_at", tzinfo=desk_zone())
     found: dict[tuple[int, str], MonthHours] = {}
     names = dict(Organization.objects.values_list("pk", "name"))
+    month, keys = month_of("started_at", period)
     totals = (
         entries_in(period, organization_id=organization_id)
         .order_by()
@@ -293,7 +372,7 @@ def hours_by_month(period: Period, *, organization_id: int | None = None) -> lis
         .annotate(logged=Sum("minutes"), overage=Sum("overage_minutes"))
     )
     for row in totals:
-        key = (row["organization_id"], month_key(row["month"]))
+        key = (row["organization_id"], keys[row["month"]])
         found[key] = MonthHours(
             organization_id=key[0],
             organization=names.get(key[0], ""),
@@ -301,16 +380,19 @@ def hours_by_month(period: Period, *, organization_id: int | None = None) -> lis
             logged_minutes=row["logged"] or 0,
             overage_minutes=row["overage"] or 0,
         )
+    entry_month, _keys = month_of("entry__started_at", period)
     drawn = (
         Allocation.objects.filter(
-            entry__in=entries_in(period, organization_id=organization_id).values("pk")
+            entry__started_at__gte=period.start, entry__started_at__lt=period.end
         )
         .order_by()
-        .values("bank_id", organization_id=F("entry__organization_id"))
-        .annotate(month=TruncMonth("entry__started_at", tzinfo=desk_zone()), minutes=Sum("minutes"))
+        .values("bank_id", organization_id=F("entry__organization_id"), month=entry_month)
+        .annotate(minutes=Sum("minutes"))
     )
+    if organization_id is not None:
+        drawn = drawn.filter(entry__organization_id=organization_id)
     for row in drawn:
-        hours = found[(row["organization_id"], month_key(row["month"]))]
+        hours = found[(row["organization_id"], keys[row["month"]])]
         hours.banks[row["bank_id"]] = hours.banks.get(row["bank_id"], 0) + row["minutes"]
     return sorted(found.values(), key=lambda h: (h.organization.casefold(), h.month))
 

@@ -1,14 +1,21 @@
-"""The monthly reports go out from the first business moment of each month (checked hourly)."""
+"""The reports' background jobs: monthly reports (checked hourly), the facts' safety net."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
 from soutien.core.scheduling import every
-from soutien.reports import monthly
+from soutien.reports import facts, monthly
 
 
 @every(minutes=60)
 @task()
 def send_monthly_reports() -> int:
     return monthly.send_monthly_reports()
+
+
+@every(minutes=15)
+@task()
+def refresh_report_facts() -> int:
+    """Facts that drifted from their request (a change made in SQL) or from their calendar."""
+    return facts.refresh_stale()

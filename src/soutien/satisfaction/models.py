@@ -105,3 +105,8 @@ class Guarantee(models.Model):
 
     def __str__(self) -> str:
         return f"guarantee {self.pk} ({self.state})"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still awaiting a decision past its due time (a level-2 first response's)."""
+        return self.state == self.State.PENDING and timezone.now() > self.decide_by

@@ -12,6 +12,7 @@ from soutien.accounts.models import Organization, User
 from soutien.accounts.permissions import require_manager
 from soutien.contracts.models import HourBank
 from soutien.contracts.services import credit_grant
+from soutien.contracts.terms import VENDOR_ZONE
 from soutien.core.errors import Conflict, InvalidInput, NotAllowed
 from soutien.notifications import satisfaction as notify
 from soutien.satisfaction.models import Guarantee, Rating
@@ -147,7 +148,11 @@ def guarantee_decide(
     credit_minutes: int = 0,
     waived_overage_minutes: int = 0,
 ) -> Guarantee:
-    """A manager grants (with a credit to a bank or overage waived, or neither) or refuses."""
+    """A manager grants (with a credit to a bank or overage waived, or neither) or refuses.
+
+    The decision, its note and the credit go in the request's history; the client
+    administrator who invoked it (and the request's contact) get a notice and an email.
+    """
     guarantee = Guarantee.objects.select_for_update().get(pk=guarantee.pk)
     require_manager(actor, _("Only a support manager can decide on a guarantee."))
     if guarantee.state != Guarantee.State.PENDING:
@@ -179,5 +184,11 @@ def guarantee_decide(
             to=guarantee.state,
             credit_minutes=credit_minutes if grant else 0,
             waived_overage_minutes=waived_overage_minutes if grant else 0,
+            note=note,
         )
+    credit = guarantee.credit
+    notify.guarantee_decided(
+        guarantee=guarantee,
+        credit_day=credit.granted_at.astimezone(VENDOR_ZONE).date() if credit else None,
+    )
     return guarantee

@@ -15,6 +15,7 @@ from django.utils import timezone
 from soutien.notifications import events as notify
 from soutien.sla.engine import Decision, Snapshot, decide, decide_many, snapshot
 from soutien.sla.models import SlaAlert
+from soutien.sla.signals import due_times_changed
 from soutien.sla.terms import SlaRequest
 from soutien.ticketing.models import ACTIVE_STATUSES, CallDirection, Message, MessageKind, Ticket
 
@@ -137,6 +138,8 @@ def _write_batch(updates: list[tuple[int, dict[str, object]]], *, own_connection
     try:
         with transaction.atomic():
             _update_rows(updates)
+            if updates:
+                due_times_changed.send(sender=Ticket, ids=[pk for pk, _fields in updates])
     finally:
         if own_connection:
             connection.close()

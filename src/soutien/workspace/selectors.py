@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 
 from soutien.accounts.models import User
+from soutien.core.dates import moment_text, zone_text
 from soutien.ticketing.finder import Filters, find
 from soutien.ticketing.models import Ticket
 from soutien.workspace.models import Macro, SavedView
@@ -82,9 +83,10 @@ def macro_text(macro: Macro, ticket: Ticket, technician: User, language: str | N
     body = macro.body_en if language == "en" else macro.body_fr
     due = ""
     if ticket.first_response_due is not None:
-        with translation.override(language):
-            local = timezone.localtime(ticket.first_response_due, ZoneInfo(settings.TIME_ZONE))
-            due = formats.date_format(local, "DATETIME_FORMAT")
+        # The language's one style, in the service's zone named in words.
+        with timezone.override(ZoneInfo(settings.TIME_ZONE)):
+            moment = moment_text(ticket.first_response_due, language)
+        due = f"{moment} ({zone_text(settings.TIME_ZONE, language)})"
     values = {
         "contact": ticket.contact.display_name,
         "number": ticket.number,

@@ -35,6 +35,8 @@ class ReplyForm(_OnRequestPage):
     seen_message = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
     # Where to go once sent (the queue the technician came from, set by the keyboard script).
     next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    # The files of a held reply, kept on the server for "send anyway" (ticketing.held).
+    held_files = forms.CharField(required=False, max_length=20_000, widget=forms.HiddenInput)
 
 
 class NoteForm(_OnRequestPage):

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_access_links_and_privacy_officer"),
         ("sla", "0003_published_policy"),
-        ("ticketing", "0008_ticket_by_due"),
+        ("ticketing", "0009_reports_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
