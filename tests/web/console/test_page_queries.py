@@ -20,9 +20,10 @@ from tests.web.helpers import NOON, signed_in, text_of
 
 # The request page's queries: session, user, the request, its messages and their files, its
 # history, the SLA configuration's version, time entries and their allocations (with banks),
-# agreement, sessions, presence, notifications, the original's files, macros, links and the
-# linked requests, merged requests, the technicians to assign to.
-REQUEST_PAGE = 19
+# agreement, sessions, presence, the client's rating and guarantees, notifications, the
+# original's files, macros, links and the linked requests, merged requests, the technicians to
+# assign to.
+REQUEST_PAGE = 21
 # The queue: session, user, a page of requests, presence on them, the SLA configuration's
 # version, notifications, the saved views; then a capped count per view (a view of words on
 # PostgreSQL looks them up in the text index first: two queries).
