@@ -3,7 +3,7 @@ decides within a level-2 response time, a credit appears on the statement; all i
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ import time_machine
 from soutien.contracts.models import HourBank
 from soutien.contracts.statements import render_csv, statement_for
 from soutien.core.errors import Conflict
+from soutien.core.scheduling import periodic_jobs
 from soutien.notifications.models import Notification
 from soutien.outbound import rendering
 from soutien.outbound.models import OutboundEmail
@@ -313,3 +314,67 @@ def test_the_satisfaction_report_lists_each_guarantee_with_its_decision_and_csv(
     assert "Rendu : 45 min." in body
     assert ",45," in body
     assert "'=HYPERLINK(trop long)" in body  # a formula is neutralized
+
+
+def test_an_undecided_guarantee_past_its_due_time_alerts_the_managers_once(
+    request_of_org, client_admin, manager
+):
+    with time_machine.travel(INVOKED, tick=False):
+        guarantee = services.guarantee_invoke(
+            actor=client_admin, ticket=request_of_org, reason="Trop long"
+        )
+    due = datetime(2026, 12, 3, 10, 0, tzinfo=EASTERN)
+    with time_machine.travel(due - timedelta(minutes=1), tick=False):
+        assert services.alert_overdue_guarantees() == 0
+    with time_machine.travel(due + timedelta(minutes=5), tick=False):
+        assert services.alert_overdue_guarantees() == 1
+        assert services.alert_overdue_guarantees() == 0  # once
+        notices = text_of(signed_in(manager).get("/console/notifications/"))
+    notice = Notification.objects.get(kind="guarantee_overdue")
+    assert notice.recipient == manager
+    assert notice.ticket == request_of_org
+    assert "décision en retard" in notices.lower() or "decision overdue" in notices.lower()
+    assert guarantee.pk == notice.data["guarantee"]
+    # A decided one is never late.
+    other = factories.ticket(contact=request_of_org.contact, actor=manager)
+    with time_machine.travel(INVOKED, tick=False):
+        decided = services.guarantee_invoke(actor=client_admin, ticket=other, reason="Lent")
+        services.guarantee_decide(actor=manager, guarantee=decided, grant=False, note="Non")
+    with time_machine.travel(due + timedelta(days=1), tick=False):
+        assert services.alert_overdue_guarantees() == 0
+
+
+def test_the_overdue_check_is_a_periodic_job():
+    assert "soutien.satisfaction.tasks.alert_overdue_guarantees" in {
+        job.name for job in periodic_jobs()
+    }
+
+
+def test_one_guarantee_at_a_time_awaits_a_decision_on_a_request_or_a_statement(
+    request_of_org, client_admin, manager, api_as
+):
+    with time_machine.travel(INVOKED, tick=False):
+        first = api_as(client_admin).post(
+            f"tickets/{request_of_org.pk}/guarantee", {"reason": "Trop long"}
+        )
+        again = api_as(client_admin).post(
+            f"tickets/{request_of_org.pk}/guarantee", {"reason": "Toujours trop long"}
+        )
+        client = signed_in(client_admin)
+        period = {"du": "2026-11-01", "au": "2026-11-30"}
+        client.post("/portail/releve/garantie/", {**period, "reason": "En double"})
+        twice = client.post("/portail/releve/garantie/", {**period, "reason": "En double"})
+    assert first.status_code == 201
+    assert again.status_code == 409
+    assert "detail" in again.json()
+    assert twice.status_code == 400
+    assert "attend la décision" in text_of(twice) or "awaits a manager" in text_of(twice)
+    assert Guarantee.objects.count() == 2
+    # Once decided, the client may invoke it again.
+    guarantee = Guarantee.objects.get(ticket=request_of_org)
+    services.guarantee_decide(actor=manager, guarantee=guarantee, grant=False, note="Non")
+    with time_machine.travel(INVOKED.replace(hour=15), tick=False):
+        r = api_as(client_admin).post(
+            f"tickets/{request_of_org.pk}/guarantee", {"reason": "Toujours trop long"}
+        )
+    assert r.status_code == 201

@@ -53,6 +53,19 @@ def guarantee_invoked(*, guarantee: Guarantee) -> int:
     )
 
 
+def guarantee_overdue(*, guarantee: Guarantee) -> int:
+    """A guarantee is still undecided past its due time: every support manager, once."""
+    return post(
+        recipients.managers(),
+        "guarantee_overdue",
+        ticket=guarantee.ticket,
+        guarantee=guarantee.pk,
+        organization=guarantee.organization.name,
+        reason=guarantee.reason[:500],
+        decide_by=guarantee.decide_by,
+    )
+
+
 DECIDED_EMAIL = "guarantee_decided"
 
 

@@ -89,6 +89,8 @@ class Guarantee(models.Model):
     credit = models.OneToOneField(
         "contracts.Credit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # When the managers were told that the decision is overdue (once).
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-invoked_at", "-id"]

@@ -120,6 +120,17 @@ def guarantee_invoke(
         raise InvalidInput(_("Invoke the guarantee on a request or a statement."), field="ticket")
     if not (actor.is_client_admin and actor.organization_id == organization_id):
         raise NotAllowed(_("Only a client administrator of the organization can invoke it."))
+    pending = Guarantee.objects.filter(
+        organization_id=organization_id, state=Guarantee.State.PENDING
+    )
+    if ticket is not None:
+        pending = pending.filter(ticket=ticket)
+    else:
+        pending = pending.filter(ticket__isnull=True, first_day=first_day, last_day=last_day)
+    if pending.exists():
+        raise Conflict(
+            _("The guarantee is already invoked on this and awaits a manager's decision.")
+        )
     now = timezone.now()
     guarantee = Guarantee.objects.create(
         organization_id=organization_id,
@@ -192,3 +203,31 @@ def guarantee_decide(
         credit_day=credit.granted_at.astimezone(VENDOR_ZONE).date() if credit else None,
     )
     return guarantee
+
+
+def alert_overdue_guarantees(*, now: datetime | None = None) -> int:
+    """Tell the support managers, once, of each guarantee still undecided past its due time.
+
+    Safe with several workers at once: each guarantee is claimed under a row lock that the
+    others skip, and the notice is written in the transaction that marks it told.
+    """
+    now = now or timezone.now()
+    due = Guarantee.objects.filter(
+        state=Guarantee.State.PENDING, decide_by__lt=now, overdue_alerted_at__isnull=True
+    )
+    told = 0
+    for pk in due.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            guarantee = (
+                Guarantee.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, state=Guarantee.State.PENDING, overdue_alerted_at__isnull=True)
+                .select_related("organization", "ticket")
+                .first()
+            )
+            if guarantee is None:
+                continue
+            guarantee.overdue_alerted_at = now
+            guarantee.save(update_fields=["overdue_alerted_at"])
+            notify.guarantee_overdue(guarantee=guarantee)
+            told += 1
+    return told

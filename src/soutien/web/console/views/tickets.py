@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,17 +20,19 @@ from soutien.agreements import roles
 from soutien.agreements import selectors as agreement_selectors
 from soutien.agreements.models import State
 from soutien.contracts import selectors as contract_selectors
+from soutien.contracts.models import Allocation
 from soutien.core.errors import Conflict, ServiceError
 from soutien.presence import selectors as presence_selectors
 from soutien.presence import services as presence_services
 from soutien.satisfaction import selectors as satisfaction_selectors
 from soutien.satisfaction.models import Guarantee
 from soutien.ticketing import held, selectors, services
-from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
+from soutien.ticketing.models import CallDirection, Channel, Kind, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
 from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
 from soutien.web.console.forms.contracts import TimeEntryForm
+from soutien.web.console.forms.rendering import plain_widgets
 from soutien.web.console.forms.tickets import (
     AssignForm,
     CallForm,
@@ -44,37 +47,60 @@ from soutien.web.timeline import timeline
 
 
 def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str, Any]:
-    last_message = ticket.messages.order_by("-pk").values_list("pk", flat=True).first()
+    story = timeline(user, ticket)
+    # The last message shown (staff see them all): a reply written now was written after it.
+    last_message = max((e.message.pk for e in story if e.message is not None), default=0)
+    # The same HTML as Django's renderer, a third of the time (seven forms on this page).
+    plain = plain_widgets
     forms_ = {
-        "reply_form": ReplyForm(initial={"seen_message": last_message or 0}),
-        "note_form": NoteForm(),
-        "call_form": CallForm(),
-        "level_form": LevelForm(initial={"level": ticket.level}),
-        "assign_form": AssignForm(level=ticket.level, initial={"assignee": ticket.assignee_id}),
-        "status_form": StatusForm(initial={"status": ticket.status}),
+        "reply_form": ReplyForm(initial={"seen_message": last_message}, renderer=plain),
+        "note_form": NoteForm(renderer=plain),
+        "call_form": CallForm(renderer=plain),
+        "level_form": LevelForm(initial={"level": ticket.level}, renderer=plain),
+        "assign_form": AssignForm(
+            level=ticket.level, initial={"assignee": ticket.assignee_id}, renderer=plain
+        ),
+        "status_form": StatusForm(initial={"status": ticket.status}, renderer=plain),
     }
     forms_.update(bound)
     with_clocks([ticket])
+    # Each allocation with its bank and what names it: no second look-up of the banks.
+    allocations = Allocation.objects.select_related("bank__contract", "bank__subscription__plan")
     entries = list(
         ticket.time_entries.select_related("technician")
-        .prefetch_related("allocations")
+        .prefetch_related(Prefetch("allocations", queryset=allocations))
         .order_by("started_at", "id")
     )
     return {
         "ticket": ticket,
+        # The card shows its number, state and current version: not the whole agreement page's
+        # joins and milestones.
         "agreement": agreement_selectors.agreements_of_ticket(user, ticket.pk)
         .exclude(state=State.CANCELLED)
+        .select_related(None)
+        .select_related("current")
+        .prefetch_related(None)
         .first(),
         "can_draft": ticket.level == 3 and roles.may_write(user),
-        "timeline": timeline(user, ticket),
-        "sessions": training_selectors.sessions_of_ticket(user, ticket.pk),
+        "timeline": story,
+        # Its sessions as listed here (host and room): the request itself is already known.
+        "sessions": list(
+            training_selectors.sessions_visible_to(user)
+            .filter(ticket_id=ticket.pk)
+            .select_related(None)
+            .select_related("host", "room")
+            .order_by("starts_at", "id")
+        ),
         "others": presence_selectors.others_on(ticket_id=ticket.pk, viewer=user),
-        "training": training_selectors.training_of_ticket(user, ticket.pk),
+        # Only a request of kind training has a training request (it is filed with it).
+        "training": training_selectors.training_of_ticket(user, ticket.pk)
+        if ticket.kind == Kind.TRAINING
+        else None,
         "statuses": Status,
         "entries": entries,
-        "banks": list(contract_selectors.banks_of(ticket.organization)) if entries else [],
         "time_form": TimeEntryForm(
-            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)}
+            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)},
+            renderer=plain,
         ),
         **_satisfaction_context(user, ticket),
         **forms_,
