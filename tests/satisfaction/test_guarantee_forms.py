@@ -4,16 +4,20 @@ invocation (request and statement), the rating's "what went wrong"."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 
 from soutien.contracts.models import Credit, HourBank
+from soutien.notifications.satisfaction import rating_token
 from soutien.satisfaction import services
-from soutien.satisfaction.models import Guarantee
+from soutien.satisfaction.models import Guarantee, Rating
+from soutien.ticketing import services as ticketing
+from soutien.ticketing.models import Status
 from tests import factories
 from tests.web.helpers import signed_in
 
@@ -207,3 +211,112 @@ def test_a_bank_of_another_organization_is_refused_on_the_bank_field(invoked, ma
     assert page.errors["bank"]
     assert page.values["note"].strip() == "Rendu."
     assert not Credit.objects.exists()
+
+
+@pytest.fixture
+def resolved(request_of_org, manager):
+    with time_machine.travel(INVOKED.replace(hour=10), tick=False):
+        ticketing.ticket_change_status(actor=manager, ticket=request_of_org, status=Status.RESOLVED)
+    return request_of_org
+
+
+def test_the_portal_keeps_the_reason_when_a_guarantee_already_awaits_a_decision(
+    request_of_org, client_admin
+):
+    url = f"/portail/demandes/{request_of_org.pk}/garantie/"
+    with time_machine.travel(INVOKED, tick=False):
+        client = signed_in(client_admin)
+        page = client.get(f"/portail/demandes/{request_of_org.pk}/")  # the form, in one tab
+        assert 'name="reason"' in page.content.decode()
+        assert client.post(url, {"reason": "Trois relances"}).status_code == 302
+        # The same page in a second tab, sent after: refused, the reason still there.
+        r = client.post(url, {"reason": "Toujours sans réponse, depuis lundi"})
+    assert r.status_code == 400
+    fields = fields_of(r.content.decode())
+    assert fields.values["reason"].strip() == "Toujours sans réponse, depuis lundi"
+    text = r.content.decode()
+    assert "attend la décision" in text or "awaits a manager" in text
+    assert Guarantee.objects.count() == 1
+
+
+def test_a_too_long_reason_is_an_error_on_the_field_and_kept(request_of_org, client_admin):
+    reason = "Lent. " * 900  # over 5,000 characters
+    with time_machine.travel(INVOKED, tick=False):
+        r = signed_in(client_admin).post(
+            f"/portail/demandes/{request_of_org.pk}/garantie/", {"reason": reason}
+        )
+    assert r.status_code == 400
+    fields = fields_of(r.content.decode())
+    assert fields.values["reason"].strip() == reason.strip()
+    assert fields.errors["reason"]
+    assert not Guarantee.objects.exists()
+
+
+def test_the_statement_keeps_the_reason_when_the_period_is_not_one(client_admin):
+    with time_machine.travel(INVOKED, tick=False):
+        client = signed_in(client_admin)
+        r = client.post(
+            "/portail/releve/garantie/",
+            {"du": "2026-11-31", "au": "2026-11-30", "reason": "Heures comptées deux fois"},
+        )
+        assert r.status_code == 400
+        fields = fields_of(r.content.decode())
+        assert fields.values["reason"].strip() == "Heures comptées deux fois"
+        assert fields.errors["du"]  # next to the period, sent again with the reason
+        assert 'action="/portail/releve/garantie/"' in r.content.decode()
+        assert not Guarantee.objects.exists()
+        # The period chosen on that page, the same reason goes through.
+        r = client.post(
+            "/portail/releve/garantie/",
+            {"du": "2026-11-01", "au": "2026-11-30", "reason": fields.values["reason"]},
+        )
+    assert r.status_code == 302
+    assert Guarantee.objects.get().reason == "Heures comptées deux fois"
+
+
+def test_a_statement_guarantee_without_a_reason_keeps_the_period(client_admin):
+    with time_machine.travel(INVOKED, tick=False):
+        r = signed_in(client_admin).post(
+            "/portail/releve/garantie/", {"du": "2026-11-01", "au": "2026-11-30", "reason": " "}
+        )
+    assert r.status_code == 400
+    fields = fields_of(r.content.decode(), "guarantee")
+    assert fields.values["du"] == "2026-11-01"
+    assert fields.values["au"] == "2026-11-30"
+    assert fields.errors["reason"]
+
+
+def test_the_portal_rating_keeps_what_went_wrong_when_no_rating_is_chosen(resolved, contact):
+    with time_machine.travel(INVOKED.replace(hour=11), tick=False):
+        r = signed_in(contact).post(
+            f"/portail/demandes/{resolved.pk}/avis/", {"comment": "Personne n'a rappelé"}
+        )
+    assert r.status_code == 400
+    fields = fields_of(r.content.decode())
+    assert fields.values["comment"].strip() == "Personne n'a rappelé"
+    html = r.content.decode()
+    legend = html.index("<legend>", html.index('class="rating-form"'))
+    assert 'role="alert"' in html[legend : html.index("</fieldset>", legend)]
+    assert not Rating.objects.exists()
+
+
+def test_a_rating_sent_after_its_7_days_keeps_the_comment_with_the_error(resolved, contact):
+    with time_machine.travel(INVOKED + timedelta(days=8), tick=False):
+        r = signed_in(contact).post(
+            f"/portail/demandes/{resolved.pk}/avis/",
+            {"rating": "bad", "comment": "Personne n'a rappelé"},
+        )
+    assert r.status_code == 400
+    fields = fields_of(r.content.decode())
+    assert fields.values["comment"].strip() == "Personne n'a rappelé"
+    assert "7 jours" in r.content.decode() or "7 days" in r.content.decode()
+    assert not Rating.objects.exists()
+
+
+def test_the_email_link_page_keeps_what_went_wrong_when_no_rating_is_chosen(resolved):
+    with time_machine.travel(INVOKED.replace(hour=11), tick=False):
+        url = f"/avis/{rating_token(resolved.pk)}/"
+        r = Client().post(url, {"comment": "Personne n'a rappelé"})
+    assert r.status_code == 400
+    assert fields_of(r.content.decode()).values["comment"].strip() == "Personne n'a rappelé"
+    assert not Rating.objects.exists()
