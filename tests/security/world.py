@@ -290,6 +290,9 @@ def build() -> World:
             user=factories.staff(levels=(1,), name="Matrice OTP"), name="matrice", confirmed=True
         ).pk,
     }
+    # A manager's decision on A's guarantee, the follow-up of A's bad rating (console routes).
+    staff_ids["guarantee_id"] = Guarantee.objects.get(ticket=tickets["A"]).pk
+    staff_ids["rating_id"] = Rating.objects.get(ticket=tickets["A"]).pk
     outbound = OutboundEmail.objects.first()
     ids["outbound_email_id"] = {"-": outbound.pk}
     for name, value in staff_ids.items():
