@@ -378,3 +378,38 @@ def test_one_guarantee_at_a_time_awaits_a_decision_on_a_request_or_a_statement(
             f"tickets/{request_of_org.pk}/guarantee", {"reason": "Toujours trop long"}
         )
     assert r.status_code == 201
+
+
+def test_an_overdue_decision_emails_each_manager_once_in_their_language(
+    request_of_org, client_admin, manager
+):
+    english = factories.staff(levels=(), manager=True, name="Grace Manager")
+    english.language = "en"
+    english.save(update_fields=["language"])
+    with time_machine.travel(INVOKED, tick=False):
+        services.guarantee_invoke(
+            actor=client_admin, ticket=request_of_org, reason="Trois relances sans réponse."
+        )
+    due = datetime(2026, 12, 3, 10, 0, tzinfo=EASTERN)
+    with time_machine.travel(due - timedelta(minutes=1), tick=False):
+        services.alert_overdue_guarantees()
+    assert not OutboundEmail.objects.filter(template="guarantee_overdue").exists()
+    with time_machine.travel(due + timedelta(minutes=5), tick=False):
+        services.alert_overdue_guarantees()
+    with time_machine.travel(due + timedelta(minutes=10), tick=False):
+        services.alert_overdue_guarantees()  # a second run: nobody is told twice
+    rows = {e.recipient: e for e in OutboundEmail.objects.filter(template="guarantee_overdue")}
+    assert OutboundEmail.objects.filter(template="guarantee_overdue").count() == 2
+    assert set(rows) == {manager, english}
+    with time_machine.travel(due + timedelta(minutes=11), tick=False):
+        for row in rows.values():
+            rendering.render(row)
+    french, in_english = rows[manager], rows[english]
+    assert french.language == "fr"
+    assert in_english.language == "en"
+    assert "décision en retard" in french.subject
+    assert f"[#{request_of_org.pk}]" in french.subject
+    assert "Trois relances sans réponse." in french.text
+    assert f"/console/demandes/{request_of_org.pk}/#satisfaction" in french.text
+    assert "decision overdue" in in_english.subject
+    assert "still awaits a decision" in in_english.text

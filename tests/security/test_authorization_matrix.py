@@ -589,5 +589,8 @@ def test_the_matrix_catches_a_planted_leak(db, monkeypatch):
     outcomes, _counts = run_matrix(world, only="{ticket_id}")
     problems = {(o.route.name, o.role) for o in outcomes if o.problem}
     assert ("GET /tickets/{ticket_id}", "contact") in problems
+    # A's client would read B's rating and guarantees: their reads are narrowed the same way.
+    assert ("GET /tickets/{ticket_id}/satisfaction", "contact") in problems
+    assert ("GET /tickets/{ticket_id}/guarantees", "client_admin") in problems
     assert ("portal:ticket", "client_admin") in problems
     assert any("leak: 'zqB'" in o.problem for o in outcomes)

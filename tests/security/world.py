@@ -28,6 +28,7 @@ from soutien.demo import load_demo
 from soutien.kb.models import Article, ArticleFile, Category
 from soutien.newsletter.models import Issue, IssueImage, ResolvedProblem, Subscriber, Suppression
 from soutien.outbound.models import OutboundEmail
+from soutien.satisfaction.models import Guarantee, Rating
 from soutien.sla.models import Closure, ServiceCalendar
 from soutien.ticketing import services as ticketing
 from soutien.ticketing.models import Attachment, Message, MessageKind, Ticket
@@ -132,6 +133,22 @@ def build() -> World:
             uploads=[_upload("note.txt")],
         )
         Ticket.objects.filter(pk=ticket.pk).update(assignee=assignee, level=1)
+        # Its client's rating and a guarantee invoked on it (read through the API), marked below.
+        Rating.objects.create(
+            ticket=ticket,
+            organization_id=ticket.organization_id,
+            rated_by=person,
+            value=Rating.Value.BAD,
+            comment="Avis de la matrice",
+            via=Rating.Via.PORTAL,
+        )
+        Guarantee.objects.create(
+            organization_id=ticket.organization_id,
+            ticket=ticket,
+            reason="Garantie de la matrice",
+            invoked_by=client_admin if variant == "A" else person,
+            decide_by=timezone.now() + timedelta(days=1),
+        )
         tickets[variant] = ticket
     ids = world.ids
     ids["ticket_id"] = {v: t.pk for v, t in tickets.items()}
@@ -273,6 +290,9 @@ def build() -> World:
             user=factories.staff(levels=(1,), name="Matrice OTP"), name="matrice", confirmed=True
         ).pk,
     }
+    # A manager's decision on A's guarantee, the follow-up of A's bad rating (console routes).
+    staff_ids["guarantee_id"] = Guarantee.objects.get(ticket=tickets["A"]).pk
+    staff_ids["rating_id"] = Rating.objects.get(ticket=tickets["A"]).pk
     outbound = OutboundEmail.objects.first()
     ids["outbound_email_id"] = {"-": outbound.pk}
     for name, value in staff_ids.items():
@@ -302,6 +322,8 @@ def build() -> World:
             f"{marker}training",
         )
         _mark(TimeEntry.objects.filter(ticket__organization=org), "note", f"{marker}time")
+        _mark(Rating.objects.filter(organization=org), "comment", f"{marker}rating")
+        _mark(Guarantee.objects.filter(organization=org), "reason", f"{marker}guarantee")
     _mark(Message.objects.filter(kind=MessageKind.NOTE), "body", NOTE_MARK)
 
     for role, user in users.items():

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
 from soutien.notifications import recipients
 from soutien.notifications.services import post
@@ -53,10 +54,16 @@ def guarantee_invoked(*, guarantee: Guarantee) -> int:
     )
 
 
+OVERDUE_EMAIL = "guarantee_overdue"
+
+
 def guarantee_overdue(*, guarantee: Guarantee) -> int:
-    """A guarantee is still undecided past its due time: every support manager, once."""
-    return post(
-        recipients.managers(),
+    """A guarantee is still undecided past its due time: every support manager, once (the caller
+    marks it told in the same transaction), a notice and an email in their language. Returns
+    how many emails were queued."""
+    managers = recipients.managers()
+    post(
+        managers,
         "guarantee_overdue",
         ticket=guarantee.ticket,
         guarantee=guarantee.pk,
@@ -64,6 +71,28 @@ def guarantee_overdue(*, guarantee: Guarantee) -> int:
         reason=guarantee.reason[:500],
         decide_by=guarantee.decide_by,
     )
+    facts = {
+        "guarantee": guarantee.pk,
+        "organization": guarantee.organization.name,
+        "reason": guarantee.reason[:500],
+        "subject": guarantee.ticket.subject if guarantee.ticket is not None else "",
+        "first_day": guarantee.first_day.isoformat() if guarantee.first_day else "",
+        "last_day": guarantee.last_day.isoformat() if guarantee.last_day else "",
+        "decide_by": guarantee.decide_by.isoformat(),
+    }
+    sent = 0
+    for person in managers:
+        if person.email and queue(
+            template=OVERDUE_EMAIL,
+            to_address=person.email,
+            language=person.language,
+            recipient=person,
+            ticket_id=guarantee.ticket_id,
+            context=facts,
+            auto_submitted=AUTO_GENERATED,
+        ):
+            sent += 1
+    return sent
 
 
 DECIDED_EMAIL = "guarantee_decided"
@@ -161,4 +190,25 @@ def _month_of(day: date) -> tuple[date, date]:
     return day.replace(day=1), day.replace(day=last)
 
 
+def _overdue_context(row: OutboundEmail) -> dict[str, Any]:
+    data = row.context
+    if row.ticket_id:
+        url = settings.SITE_URL + reverse("console:ticket", args=[row.ticket_id]) + "#satisfaction"
+    else:
+        url = settings.SITE_URL + reverse("console:report", args=["satisfaction"]) + "#guarantees"
+    first_day = str(data.get("first_day") or "")
+    last_day = str(data.get("last_day") or "")
+    return {
+        "number": row.ticket_id,
+        "subject": data.get("subject", ""),
+        "organization": data.get("organization", ""),
+        "reason": data.get("reason", ""),
+        "decide_by": parse_datetime(str(data.get("decide_by", ""))),
+        "first_day": date.fromisoformat(first_day) if first_day else None,
+        "last_day": date.fromisoformat(last_day) if last_day else None,
+        "url": url,
+    }
+
+
 register(EmailKind(DECIDED_EMAIL, f"notifications/emails/{DECIDED_EMAIL}", _decided_context))
+register(EmailKind(OVERDUE_EMAIL, f"notifications/emails/{OVERDUE_EMAIL}", _overdue_context))

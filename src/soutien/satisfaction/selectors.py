@@ -60,6 +60,17 @@ def pending_guarantees() -> QuerySet[Guarantee]:
     )
 
 
+def tickets_awaiting_a_decision() -> QuerySet[Guarantee]:
+    """The guarantees invoked on a request that await a manager's decision (their requests are
+    the console's "guarantee pending" queue)."""
+    return Guarantee.objects.filter(state=Guarantee.State.PENDING, ticket__isnull=False)
+
+
+def statement_guarantees_pending() -> int:
+    """How many guarantees invoked on a statement (no request) await a decision."""
+    return Guarantee.objects.filter(state=Guarantee.State.PENDING, ticket__isnull=True).count()
+
+
 def guarantees_invoked(start: datetime, end: datetime, *, limit: int = 500) -> list[Guarantee]:
     """Guarantees invoked in [start, end), oldest first, with what was decided and credited."""
     return list(

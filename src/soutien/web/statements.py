@@ -103,7 +103,13 @@ def statement_response(
         form.add_error(None, _("Choose the HTML, CSV or PDF format."))
         valid = False
     if not valid:
-        context = {"base_template": base_template, "organization": organization, "form": form}
+        context = {
+            "base_template": base_template,
+            "organization": organization,
+            "form": form,
+            # A guarantee sent with a period that is not one: its reason, kept, with the period.
+            "guarantee_form": guarantee_form if site == "portal" else None,
+        }
         return render(request, "web/statement.html", context, status=400)
     first, last = form.cleaned_data["du"], form.cleaned_data["au"]
     statement = statement_for(organization=organization, first_day=first, last_day=last)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import time_machine
 from django.utils import timezone
 
-from soutien.ticketing.models import Ticket
+from soutien.satisfaction import services as satisfaction
+from soutien.satisfaction.models import Guarantee
+from soutien.ticketing import services as ticketing
+from soutien.ticketing.models import Status, Ticket
 from tests import factories
 from tests.web.helpers import RECEIVED, signed_in
 
@@ -62,3 +65,41 @@ def test_request_list_for_the_clock_costs_no_query_per_row(
     with django_assert_max_num_queries(8):
         web.get("/console/?queue=triage")
     assert Ticket.objects.count() == 20
+
+
+def test_a_manager_sees_the_requests_whose_guarantee_awaits_a_decision(
+    manager, org, contact, client_admin, tech1
+):
+    later = factories.ticket(contact=contact, subject="Garantie plus tard", actor=manager)
+    sooner = factories.ticket(contact=contact, subject="Garantie bientôt", actor=manager)
+    factories.ticket(contact=contact, subject="Sans garantie", actor=manager)
+    decided = factories.ticket(contact=contact, subject="Garantie décidée", actor=manager)
+    # A resolved request's guarantee awaits a decision too: it is listed all the same.
+    ticketing.ticket_change_status(actor=manager, ticket=later, status=Status.RESOLVED)
+    first = satisfaction.guarantee_invoke(actor=client_admin, ticket=later, reason="Lent")
+    second = satisfaction.guarantee_invoke(actor=client_admin, ticket=sooner, reason="Lent")
+    Guarantee.objects.filter(pk=second.pk).update(decide_by=first.decide_by - timedelta(hours=2))
+    done = satisfaction.guarantee_invoke(actor=client_admin, ticket=decided, reason="Lent")
+    satisfaction.guarantee_decide(actor=manager, guarantee=done, grant=False, note="Non")
+    satisfaction.guarantee_invoke(
+        actor=client_admin,
+        organization=org,
+        first_day=date(2026, 11, 1),
+        last_day=date(2026, 11, 30),
+        reason="Relevé",
+    )
+    client = signed_in(manager)
+    assert 'href="?queue=guarantee"' in client.get("/console/").content.decode()
+    page = client.get("/console/?queue=guarantee").content.decode()
+    assert "Sans garantie" not in page
+    assert "Garantie décidée" not in page
+    assert page.index("Garantie bientôt") < page.index("Garantie plus tard")  # soonest due first
+    assert "décision attendue" in page.lower() or "decision due by" in page.lower()
+    # The one invoked on a statement has no request: the queue says where to decide it.
+    assert "/console/rapports/satisfaction/#guarantees" in page
+    # Decided, it leaves the queue.
+    satisfaction.guarantee_decide(actor=manager, guarantee=second, grant=False, note="Non")
+    assert "Garantie bientôt" not in client.get("/console/?queue=guarantee").content.decode()
+    # A technician does not decide guarantees: no such queue.
+    assert 'href="?queue=guarantee"' not in signed_in(tech1).get("/console/").content.decode()
+    assert signed_in(tech1).get("/console/?queue=guarantee").status_code == 404

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import AfterValidator, Field
 
 from soutien.api.v1.common import Id, LocalDateTime, caller, no_nul
-from soutien.satisfaction import services
+from soutien.satisfaction import selectors, services
 from soutien.satisfaction.models import Guarantee, Rating
 from soutien.ticketing.selectors import ticket_for
 
@@ -41,6 +42,19 @@ class RatingOut(Schema):
         return obj.updated_at
 
 
+@router.get(
+    "/tickets/{ticket_id}/satisfaction",
+    response=RatingOut,
+    summary="The client's rating of a request as it stands (404 while it has none)",
+)
+def rating(request: HttpRequest, ticket_id: Id) -> Rating:
+    ticket = ticket_for(caller(request), ticket_id)
+    found = selectors.rating_of(ticket.pk)
+    if found is None:
+        raise Http404(_("This request has not been rated."))
+    return found
+
+
 @router.post(
     "/tickets/{ticket_id}/satisfaction",
     response=RatingOut,
@@ -69,8 +83,15 @@ class GuaranteeOut(Schema):
     state: str
     reason: str
     invoked_at: LocalDateTime
+    invoked_by: int
+    invoked_by_name: str
     decide_by: LocalDateTime
+    # The manager's note (what the client and the statement read); `state` says granted or not.
     decision: str
+    decided_at: LocalDateTime | None
+    credited_minutes: int
+    waived_minutes: int
+    bank: int | None
 
     @staticmethod
     def resolve_ticket(obj: Guarantee) -> int | None:
@@ -81,8 +102,38 @@ class GuaranteeOut(Schema):
         return obj.organization_id
 
     @staticmethod
+    def resolve_invoked_by(obj: Guarantee) -> int:
+        return obj.invoked_by_id
+
+    @staticmethod
+    def resolve_invoked_by_name(obj: Guarantee) -> str:
+        return obj.invoked_by.display_name
+
+    @staticmethod
     def resolve_decision(obj: Guarantee) -> str:
         return obj.decision_note
+
+    @staticmethod
+    def resolve_credited_minutes(obj: Guarantee) -> int:
+        return obj.credit.minutes if obj.credit is not None else 0
+
+    @staticmethod
+    def resolve_waived_minutes(obj: Guarantee) -> int:
+        return obj.credit.waived_overage_minutes if obj.credit is not None else 0
+
+    @staticmethod
+    def resolve_bank(obj: Guarantee) -> int | None:
+        return obj.credit.bank_id if obj.credit is not None else None
+
+
+@router.get(
+    "/tickets/{ticket_id}/guarantees",
+    response=list[GuaranteeOut],
+    summary="The satisfaction guarantees invoked on a request, the latest first, with decisions",
+)
+def guarantees(request: HttpRequest, ticket_id: Id) -> list[Guarantee]:
+    ticket = ticket_for(caller(request), ticket_id)
+    return list(selectors.guarantees_of_ticket(ticket.pk))
 
 
 @router.post(

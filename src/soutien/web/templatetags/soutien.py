@@ -189,12 +189,13 @@ def queue_row(ticket: Ticket) -> str:
         )
     assert ticket.organization is not None
     return format_html(
-        '<tr><td>#{}</td><td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td>'
+        '<tr><td>#{}</td><td><a href="{}">{}</a>{}{}</td><td>{}</td><td>{}</td>'
         '<td><span class="status status-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>',
         ticket.number,
         reverse("console:ticket", args=[ticket.pk]),
         ticket.subject,
         people_on(getattr(ticket, "people_on", ())),
+        _guarantee_due(getattr(ticket, "decide_by", None)),
         ticket.organization.name,
         ticket.level or "—",
         ticket.status,
@@ -205,6 +206,18 @@ def queue_row(ticket: Ticket) -> str:
         if ticket.resolution_due
         else sla_clock(ticket),
     )
+
+
+def _guarantee_due(decide_by: datetime | None) -> str:
+    """In the queue of guarantees awaiting a decision: when the decision is due, or overdue."""
+    if decide_by is None:
+        return ""
+    local = timezone.localtime(decide_by)
+    if timezone.now() > decide_by:
+        text = _("Guarantee: decision overdue since %(at)s") % {"at": moment_text(local)}
+        return format_html('<br><strong class="clock-late">{}</strong>', text)
+    text = _("Guarantee: decision due by %(at)s") % {"at": moment_text(local)}
+    return format_html('<br><small class="help">{}</small>', text)
 
 
 WEEKDAY_ABBREVIATIONS = [

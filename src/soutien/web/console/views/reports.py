@@ -24,6 +24,7 @@ from soutien.reports.exports import csv_text, pdf_from_html
 from soutien.reports.periods import Period, current_month, period_of
 from soutien.satisfaction import selectors as satisfaction_selectors
 from soutien.web.access import manager_required
+from soutien.web.console.forms.satisfaction import GuaranteeDecisionForm
 from soutien.web.console.views.report_tables import (
     Table,
     backlog_table,
@@ -141,6 +142,19 @@ def _period_form(request: HttpRequest) -> tuple[PeriodForm, Period]:
 
 @manager_required
 def report_page(request: HttpRequest, page: str = "sla") -> HttpResponse:
+    return _report_page(request, page)
+
+
+def satisfaction_with_decision(
+    request: HttpRequest, guarantee_id: int, decision: GuaranteeDecisionForm
+) -> HttpResponse:
+    """The satisfaction report again, the guarantee's decision form as typed with its errors."""
+    return _report_page(request, "satisfaction", bound={guarantee_id: decision})
+
+
+def _report_page(
+    request: HttpRequest, page: str, bound: dict[int, GuaranteeDecisionForm] | None = None
+) -> HttpResponse:
     if page not in PAGES:
         raise Http404
     form, period = _period_form(request)
@@ -155,10 +169,10 @@ def report_page(request: HttpRequest, page: str = "sla") -> HttpResponse:
         "follow_ups": (
             list(satisfaction_selectors.open_follow_ups()[:50]) if page == "satisfaction" else []
         ),
-        "pending_guarantees": _pending(page),
+        "pending_guarantees": _pending(page, bound or {}),
         "query": urlencode({"from": period.first.isoformat(), "to": period.last.isoformat()}),
     }
-    status = 400 if form.errors else 200
+    status = 400 if form.errors or bound else 200
     return render(request, "console/reports/page.html", context, status=status)
 
 
@@ -203,16 +217,16 @@ def report_csv(request: HttpRequest, page: str, table: str) -> HttpResponse:
     raise Http404
 
 
-def _pending(page: str) -> list[dict[str, object]]:
-    """Guarantees to decide, each with the organization's banks to credit."""
+def _pending(page: str, bound: dict[int, GuaranteeDecisionForm]) -> list[dict[str, object]]:
+    """Guarantees to decide, each with its decision form (the organization's banks to credit);
+    `bound`: the one a manager sent that was refused, as typed."""
     if page != "satisfaction":
         return []
     pending = list(satisfaction_selectors.pending_guarantees()[:50])
     banks = contracts_selectors.banks_by_organization({g.organization_id for g in pending})
-    return [
-        {
-            "guarantee": g,
-            "banks": [(b.pk, b.label(get_language())) for b in banks.get(g.organization_id, [])],
-        }
-        for g in pending
-    ]
+    rows: list[dict[str, object]] = []
+    for g in pending:
+        choices = [(b.pk, b.label(get_language())) for b in banks.get(g.organization_id, [])]
+        form = bound.get(g.pk) or GuaranteeDecisionForm(guarantee_id=g.pk, banks=choices)
+        rows.append({"guarantee": g, "form": form})
+    return rows

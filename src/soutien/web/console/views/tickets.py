@@ -33,6 +33,7 @@ from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
 from soutien.web.console.forms.contracts import TimeEntryForm
 from soutien.web.console.forms.rendering import plain_widgets
+from soutien.web.console.forms.satisfaction import GuaranteeDecisionForm
 from soutien.web.console.forms.tickets import (
     AssignForm,
     CallForm,
@@ -107,19 +108,30 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
     }
 
 
+def bank_choices(organization_id: int) -> list[tuple[int, str]]:
+    """The organization's banks a guarantee's minutes can be credited back to, as choices."""
+    language = get_language() or "fr"
+    return [
+        (b.pk, b.label(language))
+        for b in contract_selectors.banks_by_organization({organization_id}).get(
+            organization_id, []
+        )
+    ]
+
+
 def _satisfaction_context(user: User, ticket: Ticket) -> dict[str, Any]:
     """The client's rating and guarantees; a manager decides a pending guarantee right here."""
     guarantees = list(satisfaction_selectors.guarantees_of_ticket(ticket.pk))
-    pending = user.is_manager and any(g.state == Guarantee.State.PENDING for g in guarantees)
+    pending = [g for g in guarantees if g.state == Guarantee.State.PENDING]
+    forms_: dict[int, GuaranteeDecisionForm] = {}
+    if user.is_manager and pending:
+        banks = bank_choices(ticket.organization_id)
+        for g in pending:
+            forms_[g.pk] = GuaranteeDecisionForm(guarantee_id=g.pk, banks=banks)
     return {
         "rating": satisfaction_selectors.rating_of(ticket.pk),
         "guarantees": guarantees,
-        "guarantee_banks": [
-            (b.pk, b.label(get_language() or "fr"))
-            for b in contract_selectors.banks_of(ticket.organization)
-        ]
-        if pending
-        else [],
+        "decision_forms": forms_,
     }
 
 
@@ -128,6 +140,17 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     user = current_user(request)
     ticket = selectors.ticket_for(user, ticket_id)
     return render(request, "console/ticket_detail.html", _detail_context(user, ticket))
+
+
+def ticket_with_decision(
+    request: HttpRequest, ticket_id: int, guarantee_id: int, decision: GuaranteeDecisionForm
+) -> HttpResponse:
+    """The request's page again, a guarantee's decision form as typed with its errors."""
+    user, ticket = _ticket(request, ticket_id)
+    context = _detail_context(user, ticket)
+    if guarantee_id in context["decision_forms"]:
+        context["decision_forms"][guarantee_id] = decision
+    return render(request, "console/ticket_detail.html", context, status=400)
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> tuple[User, Ticket]:

@@ -50,8 +50,10 @@ def statement_guarantee(request: HttpRequest) -> HttpResponse:
         first = date.fromisoformat(request.POST.get("du", ""))
         last = date.fromisoformat(request.POST.get("au", ""))
     except ValueError:
-        messages.error(request, _("Choose the statement's period first."))
-        return redirect("portal:statement")
+        # The page again, the reason as typed: the period is chosen on it and sent with it.
+        form.is_valid()
+        form.add_error(None, _("Choose the statement's period first."))
+        return statement_response(request, user.organization, "portal", guarantee_form=form)
     if form.is_valid():
         try:
             guarantee_invoke(

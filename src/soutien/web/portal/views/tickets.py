@@ -175,13 +175,19 @@ def _rating_context(
         initial = {"rating": rating.value, "comment": rating.comment} if rating else {}
         form = RatingForm(initial=initial)
     guarantees = list(satisfaction_selectors.guarantees_of_ticket(ticket.pk))
-    if not user.is_client_admin or any(g.state == Guarantee.State.PENDING for g in guarantees):
+    if not user.is_client_admin:
+        guarantee_form = None
+    elif guarantee_form is not None and guarantee_form.errors:
+        pass  # refused (one already awaits a decision, say): shown as typed, with the error
+    elif any(g.state == Guarantee.State.PENDING for g in guarantees):
         guarantee_form = None
     elif guarantee_form is None:
         guarantee_form = GuaranteeForm()
+    # A rating refused (its 7 days ran out meanwhile, say) is shown as typed with the error.
+    refused = form is not None and form.is_bound and bool(form.errors)
     return {
         "rating": rating,
-        "rating_form": form if can_rate else None,
+        "rating_form": form if can_rate or refused else None,
         "guarantee_form": guarantee_form,
         "guarantees": guarantees,
     }
