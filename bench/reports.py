@@ -71,7 +71,15 @@ def _facts(changed: int) -> None:
     call_command("report-facts", "--rebuild", stdout=quiet)
     print(f"backfill (report-facts --rebuild): {time.perf_counter() - begin:.1f} s")
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE reports_requestfact")
+        # What autovacuum does on a live database: statistics, and the visibility map that lets
+        # the covering indexes answer without visiting the tables.
+        for table in (
+            "reports_requestfact",
+            "ticketing_message",
+            "contracts_timeentry",
+            "contracts_allocation",
+        ):
+            cursor.execute(f"VACUUM ANALYZE {table}")
     begin = time.perf_counter()
     call_command("report-facts", stdout=quiet)
     print(f"refresh job, nothing changed: {time.perf_counter() - begin:.1f} s")
@@ -140,11 +148,7 @@ def main() -> None:
         "hours by month": lambda p: selectors.hours_by_month(p),
         "bank balances": lambda p: selectors.bank_balances(p),
         "backlog": lambda p: desk.backlog_by_level_and_age(),
-        "breaches": lambda p: list(
-            desk.breached(p)
-            .select_related("organization", "assignee")
-            .order_by("first_response_due")[:200]
-        ),
+        "breaches": lambda p: desk.first_breaches(p, limit=200),
         "workload": lambda p: desk.workload(p),
         "reopen rate": lambda p: desk.reopen_rate(p),
         "one-touch": lambda p: desk.one_touch_rate(p),

@@ -83,6 +83,13 @@ class RequestFact(models.Model):
                 name="fact_answered",
             ),
             models.Index(fields=["calendar_id", "calendar_revision"], name="fact_by_calendar"),
+            # The breaches list: answered late, or not answered (pending ones are few).
+            models.Index(
+                fields=["first_response_due"],
+                condition=models.Q(first_responded_at__isnull=True)
+                | models.Q(first_responded_at__gt=models.F("first_response_due")),
+                name="fact_missed",
+            ),
             models.Index(
                 fields=["resolved_at"],
                 condition=models.Q(resolved_at__isnull=False),
