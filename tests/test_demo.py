@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import calendar
+
+from django.utils import timezone
+
 from soutien.accounts.models import User
 from soutien.agreements.models import Agreement
 from soutien.contracts.models import HourBank, TimeEntry
+from soutien.contracts.statements import statement_for
 from soutien.demo import load_demo
 from soutien.kb.models import Article
 from soutien.newsletter import selectors
 from soutien.newsletter.models import Delivery, Issue, Subscriber
+from soutien.notifications.models import Notification
 from soutien.satisfaction.models import Guarantee, Rating
 from soutien.ticketing.models import Channel, Status, Ticket
 from soutien.training.models import Room, Session, TrainingRequest
@@ -49,7 +55,20 @@ def test_demo_has_every_status_and_channel_and_loads_once(db):
         ("bad", None),
         ("good", None),
     ]
-    assert list(Guarantee.objects.values_list("state", flat=True)) == ["pending"]
+    # A guarantee awaiting a manager's decision, and one granted with an hour credited back,
+    # which the current month's statement shows with its note and the client was told.
+    assert sorted(Guarantee.objects.values_list("state", flat=True)) == ["granted", "pending"]
+    granted = Guarantee.objects.get(state="granted")
+    assert granted.credit is not None
+    assert granted.credit.minutes == 60
+    today = timezone.localdate()
+    statement = statement_for(
+        organization=granted.organization,
+        first_day=today.replace(day=1),
+        last_day=today.replace(day=calendar.monthrange(today.year, today.month)[1]),
+    )
+    assert [c.note for c in statement.credits] == [granted.decision_note]
+    assert Notification.objects.filter(kind="guarantee_decided", recipient=granted.invoked_by)
     assert Room.objects.count() == 2
     tickets = Ticket.objects.count()
     load_demo()

@@ -152,7 +152,8 @@ def test_console_and_portal_pages_cost_a_fixed_number_of_queries(desk, manager, 
         pages: dict[str, tuple[Callable[[], object], int]] = {
             "queue": (lambda: staff.get("/console/?queue=1"), 10),
             "queue all": (lambda: staff.get("/console/?queue=all"), 10),
-            "detail": (lambda: staff.get(f"/console/demandes/{ticket.pk}/"), 22),
+            # the request, its history, time, sessions, agreement, presence, rating, guarantees
+            "detail": (lambda: staff.get(f"/console/demandes/{ticket.pk}/"), 24),
             "organization": (lambda: staff.get(f"/console/organisations/{org.pk}/"), 16),
             "organizations": (lambda: staff.get("/console/organisations/"), 10),
             "overage": (lambda: staff.get("/console/depassements/"), 10),

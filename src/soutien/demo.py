@@ -19,7 +19,7 @@ from soutien.agreements.services import (
     agreement_transition,
     milestone_mark_done,
 )
-from soutien.contracts.models import Plan, Service
+from soutien.contracts.models import HourBank, Plan, Service
 from soutien.contracts.services import (
     contract_create,
     plan_save,
@@ -32,7 +32,7 @@ from soutien.newsletter import services as newsletter
 from soutien.people import services as invitations
 from soutien.privacy import services as privacy
 from soutien.privacy.models import RetentionRun
-from soutien.satisfaction.services import guarantee_invoke, rating_record
+from soutien.satisfaction.services import guarantee_decide, guarantee_invoke, rating_record
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing import merging, services
 from soutien.ticketing.models import CallDirection, Channel, MessageKind, Status, Ticket
@@ -484,6 +484,22 @@ def _requests(staff: dict[str, User], contacts: dict[str, User]) -> None:
         call_direction=CallDirection.OUTBOUND,
         duration_minutes=25,
         caller="Julie Tremblay",
+    )
+    # Sessions lost for days: Julie invoked the satisfaction guarantee and a manager granted it,
+    # an hour back to the contract's bank, which the statement shows with the note.
+    guarantee = guarantee_invoke(
+        actor=julie,
+        ticket=t,
+        reason="Nos usagers perdent leur session depuis quatre jours : c'est bloquant.",
+    )
+    assert julie.organization is not None
+    guarantee_decide(
+        actor=manager,
+        guarantee=guarantee,
+        grant=True,
+        note="Garantie accordée : une heure rendue à votre banque, le temps du contournement.",
+        bank=HourBank.objects.get(organization=julie.organization, source=HourBank.Source.CONTRACT),
+        credit_minutes=60,
     )
 
     # Waiting on the client.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from soutien.accounts.privacy_officer import officer_save
 from soutien.agreements.services import agreement_create
 from soutien.contracts.services import contract_create, time_entry_create
+from soutien.notifications import access as notify_access
 from soutien.notifications import agreements as notify_agreements
 from soutien.notifications import events as notify
 from soutien.notifications import newsletter
@@ -24,6 +25,7 @@ from soutien.notifications.models import Notification
 from soutien.outbound import delivery, kinds, outbox, rendering
 from soutien.outbound.models import OutboundEmail
 from soutien.people import services as people
+from soutien.satisfaction.services import guarantee_decide, guarantee_invoke
 from soutien.sla.services import send_due_alerts
 from soutien.ticketing import services
 from soutien.ticketing.models import Status
@@ -85,6 +87,12 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
     people.password_set_with_link(
         token=str(reset.context["token"]), purpose="reset", password="Tremplin-Boréal-2026"
     )
+    # The satisfaction guarantee a client administrator invoked, decided with a credit.
+    guarantee = guarantee_invoke(actor=marc, ticket=ticket, reason="Trop <long> & lent")
+    guarantee_decide(
+        actor=manager, guarantee=guarantee, grant=True, note="Nos excuses & 30 min",
+        bank=contract.bank, credit_minutes=30,
+    )  # fmt: skip
     notify_reports.monthly_report(
         recipient=manager, month=date(2026, 11, 1), pdf=b"%PDF-1.7", whole_desk=True
     )
@@ -132,8 +140,10 @@ def test_the_acknowledgement_gives_the_number_and_the_promised_time_in_the_clien
     sent = parse_sent(smtp.messages[0].data)
     assert sent["Subject"] == f"[#{ticket.number}] Request received: Search is empty"
     text = sent.get_body(("plain",)).get_content()
-    # Due 11:15 Eastern (60 service minutes) = 8:15 AM in Vancouver.
-    assert "Tuesday, December 1, 2026 at 8:15 AM PST" in text
+    # Due 11:15 Eastern (60 service minutes) = 8:15 AM in Vancouver, the zone named in words.
+    assert "by Tuesday, December 1, 2026, 8:15 AM (Pacific Time) at the latest" in text
+    html = sent.get_body(("html",)).get_content()
+    assert "Tuesday, December 1, 2026, 8:15 AM (Pacific Time)" in html
     assert ticket.number in text
 
 
@@ -322,3 +332,25 @@ def test_a_file_made_for_an_email_travels_with_it_on_every_attempt(
     assert part.get_filename() == "invitation.ics"
     assert part.get_content_type() == "text/calendar"
     assert part.get_payload(decode=True) == invitation
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "said"),
+    [
+        ("fr", "America/Toronto", "1er décembre 2026, 10 h 15 (heure de l'Est)"),
+        ("en", "America/Halifax", "December 1, 2026, 11:15 AM (Atlantic Time)"),
+    ],
+)
+@pytest.mark.django_db
+def test_a_password_change_email_says_when_in_the_languages_one_style_and_zone(
+    language, zone, said
+):
+    user = factories.staff(levels=(1,), name="Théo Premier")
+    user.language, user.time_zone = language, zone
+    user.save(update_fields=["language", "time_zone"])
+    with time_machine.travel(RECEIVED, tick=False):
+        row = notify_access.password_changed(user=user)
+    assert row is not None
+    rendering.render(row)
+    assert said in row.text
+    assert said.replace("'", "&#x27;") in row.html

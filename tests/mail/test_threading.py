@@ -73,7 +73,8 @@ def test_a_clients_answer_to_the_acknowledgement_threads_and_is_not_our_response
     text = ack.get_body(("plain",)).get_content()
     assert ticket.number in text
     due = ticket.first_response_due.astimezone(marc_zone(marc))
-    assert f"{due:%H:%M}" in text  # the promised follow-up time, in the client's zone
+    # The promised follow-up time, in the client's zone and the French style.
+    assert f"{due.hour} h {due.minute:02d} (heure de l'Est)" in text
     # The acknowledgement is not a message of the request, so it cannot be a response.
     assert not ticket.messages.exists()
 

@@ -88,7 +88,7 @@ def test_the_invitation_leaves_over_smtp_as_a_calendar_request(
     ]
     expected_subject = {
         "fr": f"[#{training.ticket_id}] Proposition : formation « Principes de base de la "
-        "gestion de contenu », mardi 24 novembre 2026, 09:00",
+        "gestion de contenu », mardi 24 novembre 2026, 9 h 00",
         "en": f"[#{training.ticket_id}] Proposed: training “Basics of content management”, "
         "Tuesday, November 24, 2026, 9:00 AM",
     }[language]
@@ -111,3 +111,8 @@ def test_the_invitation_leaves_over_smtp_as_a_calendar_request(
     text = sent.get_body(("plain",)).get_content()
     billable = {"fr": "cette formation sera facturée", "en": "this training will be billed"}
     assert billable[language] in text
+    when = {
+        "fr": "Date : mardi 24 novembre 2026, de 9 h 00 à 12 h 00 (heure de l'Est)",
+        "en": "Date: Tuesday, November 24, 2026, 9:00 AM to 12:00 PM (Eastern Time)",
+    }
+    assert when[language] in text, "one date style per language, the zone in words"

@@ -6,16 +6,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 
 from soutien.core.scheduling import enqueue_due_jobs
 from soutien.outbound import rendering
 from soutien.outbound.models import OutboundEmail
+from soutien.reports.models import MonthlySend, MonthlySummaryChoice
 from soutien.reports.monthly import first_business_moment, send_monthly_reports
 from soutien.reports.tasks import send_monthly_reports as monthly_task
 from soutien.ticketing import services
 from soutien.ticketing.models import MessageKind
 from tests import factories
+from tests.databases import at_once
 from tests.web.helpers import signed_in
 
 EASTERN = ZoneInfo("America/Toronto")
@@ -78,3 +81,21 @@ def test_a_client_admin_can_stop_the_summary(client_admin, manager):
     client.post("/portail/chiffres/sommaire/", {"wanted": "0"})
     with time_machine.travel(FIRST_OPENING, tick=False):
         assert send_monthly_reports() == 1  # the manager only
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_at_the_same_moment_send_each_report_once(manager, client_admin):
+    MonthlySummaryChoice.objects.create(user=client_admin)
+    for _attempt in range(3):
+        with time_machine.travel(FIRST_OPENING, tick=False):
+            sent = at_once(send_monthly_reports, send_monthly_reports)
+        assert all(isinstance(n, int) for n in sent), sent
+        emails = OutboundEmail.objects.filter(template="monthly_report")
+        assert sorted(emails.values_list("recipient_id", flat=True)) == sorted(
+            [manager.pk, client_admin.pk]
+        )
+        assert sum(n for n in sent if isinstance(n, int)) == 2
+        # Next attempt: a fresh month's claims, the same race again.
+        MonthlySend.objects.all().delete()
+        emails.delete()

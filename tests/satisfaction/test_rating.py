@@ -175,3 +175,17 @@ def test_a_manager_closes_the_follow_up_from_the_reports(resolved, manager, tech
     assert r.status_code == 302
     rating.refresh_from_db()
     assert (rating.followed_up_by, rating.follow_up_note) == (manager, "Rappelé le client")
+
+
+def test_the_link_opens_in_the_contacts_language_unless_the_visitor_chose_one(resolved):
+    contact = resolved.contact
+    contact.language = "en"
+    contact.save(update_fields=["language"])
+    links = _links(resolved)
+    with time_machine.travel(RESOLVED + timedelta(days=1), tick=False):
+        page = Client().get(_path(links["bad"]))
+        assert "How did we do?" in text_of(page)
+        chosen = Client()
+        chosen.cookies["django_language"] = "fr"
+        page = chosen.get(_path(links["bad"]))
+        assert "Comment avons-nous fait" in text_of(page)

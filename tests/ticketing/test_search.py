@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from soutien.core.errors import InvalidInput
+from soutien.accounts import services as accounts
+from soutien.core.errors import Conflict, InvalidInput, NotAllowed
 from soutien.ticketing import search, services
 from soutien.ticketing.finder import Filters, find, neighbours
 from soutien.ticketing.models import CallDirection, MessageKind, Status
@@ -63,6 +64,39 @@ def test_search_reads_number_messages_contact_organization_and_file_names(reques
     assert found(tech1, q="Maple Health") == ["Upload failing"]
     assert found(tech1, q="capture") == ["Upload failing"]
     assert found(tech1, q="Marc Gagnon") == ["Dates décalées", "Téléversement"]
+
+
+def test_a_renamed_organization_or_contact_is_found_by_the_new_name(
+    requests, tech1, manager, contact, other_org, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.organization_rename(actor=manager, organization=other_org, name="Érable Santé")
+    assert found(tech1, q="érable santé") == ["Upload failing"]
+    assert found(tech1, q="Maple") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.contact_rename(actor=tech1, contact=contact, name="Marc-André Tremblay")
+    assert found(tech1, q="Tremblay") == ["Dates décalées", "Téléversement"]
+    assert found(tech1, q="Gagnon") == []
+    # The client finds its own requests by its new name too.
+    assert found(contact, q="tremblay") == ["Dates décalées", "Téléversement"]
+
+
+def test_only_those_allowed_rename_and_a_refused_name_changes_nothing(
+    requests, tech1, manager, contact, other_org
+):
+    with pytest.raises(NotAllowed):
+        accounts.organization_rename(actor=tech1, organization=other_org, name="Autre")
+    with pytest.raises(NotAllowed):
+        accounts.contact_rename(actor=factories.contact(other_org), contact=contact, name="X")
+    with pytest.raises(InvalidInput):
+        accounts.organization_rename(actor=manager, organization=other_org, name="  ")
+    with pytest.raises(Conflict):
+        accounts.organization_rename(
+            actor=manager, organization=other_org, name=contact.organization.name.upper()
+        )
+    other_org.refresh_from_db()
+    assert other_org.name == "Maple Health Inc."
+    assert found(tech1, q="Maple Health") == ["Upload failing"]
 
 
 def test_phrases_exclusions_and_alternatives(requests, tech1):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from zoneinfo import ZoneInfo
 
+import pytest
+from django.utils import timezone
+
+from soutien.core.dates import moment_text
 from soutien.core.errors import InvalidInput, NotAllowed
 from soutien.ticketing.models import MessageKind, Status
 from soutien.workspace import selectors, services
@@ -48,7 +52,12 @@ def test_a_macro_answers_in_the_clients_language_with_placeholders(tech1, manage
     assert text.startswith(f"Hello Sarah Connor, request {ticket.pk} is with Théo Premier")
     assert "{due}" not in text
     assert text.endswith("{odd}")
-    assert selectors.macro_text(macro, ticket, tech1, "fr").startswith("Bonjour Sarah Connor")
+    french = selectors.macro_text(macro, ticket, tech1, "fr")
+    assert french.startswith("Bonjour Sarah Connor")
+    due = timezone.localtime(ticket.first_response_due, ZoneInfo("America/Toronto"))
+    assert f"answer by {moment_text(due, 'en')} (Eastern Time)." in text
+    assert f"avant {moment_text(due, 'fr')} (heure de l'Est)." in french
+    assert f", {due.hour} h {due.minute:02d} (heure de l'Est)." in french
     message = services.macro_apply(actor=tech1, ticket=ticket, macro=macro)
     ticket.refresh_from_db()
     assert message.kind == MessageKind.REPLY

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from soutien.accounts import renames
 from soutien.accounts.models import (
     ApiToken,
     ClientRole,
@@ -47,6 +48,47 @@ def organization_create(*, actor: User, name: str, language: str = Language.FREN
     if Organization.objects.filter(name__iexact=name).exists():
         raise Conflict(_("An organization with this name already exists."), field="name")
     return Organization.objects.create(name=name, language=language)
+
+
+@transaction.atomic
+def organization_rename(*, actor: User, organization: Organization, name: str) -> Organization:
+    """A new name for an organization; its requests are found by it from then on."""
+    if not actor.is_manager:
+        raise NotAllowed(
+            _("Only a support manager or an administrator can rename an organization.")
+        )
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("The name cannot be empty."), field="name")
+    taken = Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk)
+    if taken.exists():
+        raise Conflict(_("An organization with this name already exists."), field="name")
+    if name != organization.name:
+        organization.name = name
+        organization.save(update_fields=["name"])
+        renames.renamed(organization_id=organization.pk)
+    return organization
+
+
+@transaction.atomic
+def contact_rename(*, actor: User, contact: User, name: str) -> User:
+    """A new name for a client contact (by staff, its organization's administrator or itself);
+    its requests are found by it from then on."""
+    allowed = (
+        actor.is_staff_member
+        or actor.pk == contact.pk
+        or (actor.is_client_admin and actor.organization_id == contact.organization_id)
+    )
+    if not allowed or contact.is_staff_member:
+        raise NotAllowed(_("You cannot rename this person."))
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("The name cannot be empty."), field="name")
+    if name != contact.full_name:
+        contact.full_name = name[:200]
+        contact.save(update_fields=["full_name"])
+        renames.renamed(contact_id=contact.pk)
+    return contact
 
 
 def _username_for(email: str) -> str:

@@ -61,6 +61,16 @@ def day_text(
     return f"{name} {text}" if weekday else text
 
 
+def month_text(value: date | datetime | None, language: str | None = None) -> str:
+    """A month: « novembre 2026 » / "November 2026"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    with override(_language(language)):
+        return date_format(value, "F Y")
+
+
 def moment_text(
     value: datetime | None, language: str | None = None, *, weekday: bool = False
 ) -> str:

@@ -15,14 +15,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from soutien.accounts.models import User
 from soutien.accounts.permissions import require_manager
 from soutien.contracts.terms import VENDOR_ZONE
-from soutien.core.dates import check_year
+from soutien.core.dates import check_year, month_text
 from soutien.core.db import lock_row
 from soutien.core.errors import Conflict, InvalidInput
 from soutien.kb import selectors as kb
@@ -186,7 +185,7 @@ def issue_create(
     for language in ("fr", "en"):
         with translation.override(language):
             fallback[language] = _("Technical newsletter — %(month)s") % {
-                "month": date_format(month, "F Y")
+                "month": month_text(month, language)
             }
     issue = Issue.objects.create(
         month=month,

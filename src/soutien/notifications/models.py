@@ -31,6 +31,8 @@ class Notification(models.Model):
         NEWSLETTER_SENT = "newsletter_sent", _("Newsletter issue sent")
         SATISFACTION_BAD = "satisfaction_bad", _("Client not satisfied: follow up")
         GUARANTEE_INVOKED = "guarantee_invoked", _("Satisfaction guarantee invoked: decide")
+        GUARANTEE_DECIDED = "guarantee_decided", _("Satisfaction guarantee decided")
+        GUARANTEE_OVERDUE = "guarantee_overdue", _("Satisfaction guarantee: decision overdue")
 
     recipient = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

@@ -7,6 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from soutien.core.dates import zone_text
 from soutien.outbound.footer import add_footer
 from soutien.outbound.kinds import kind_of, threading
 from soutien.outbound.models import OutboundEmail
@@ -32,6 +33,8 @@ def render(row: OutboundEmail) -> None:
         context.setdefault("recipient", row.recipient)
         context["site_url"] = settings.SITE_URL
         context["lang"] = row.language
+        # The recipient's zone in words, after a time: « 9 h 00 (heure de l'Est) ».
+        context["zone_name"] = zone_text(zone, row.language)
         context["marker"] = reply_marker(row.language) if kind.answerable else ""
         base = f"{kind.templates}/{row.language}"
         subject = render_to_string(f"{base}.subject.txt", context)

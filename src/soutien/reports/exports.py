@@ -1,4 +1,4 @@
-"""CSV exports of the reports, safe to open in a spreadsheet."""
+"""Exports of the reports: CSV safe to open in a spreadsheet, and PDF."""
 
 from __future__ import annotations
 
@@ -31,3 +31,14 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow(["" if cell is None else neutralize(cell) for cell in row])
     return out.getvalue()
+
+
+def pdf_from_html(html: str) -> bytes:
+    """A printable page as a PDF (WeasyPrint), without any network access."""
+    # Imported here: WeasyPrint loads Pango on import, which only PDF downloads need.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    pdf = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)

@@ -6,3 +6,6 @@ class SatisfactionConfig(AppConfig):
     name = "soutien.satisfaction"
     label = "satisfaction"
     verbose_name = _("Client satisfaction")
+
+    def ready(self) -> None:
+        from soutien.satisfaction import tasks  # noqa: F401  (registers the periodic job)

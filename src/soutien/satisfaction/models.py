@@ -89,6 +89,8 @@ class Guarantee(models.Model):
     credit = models.OneToOneField(
         "contracts.Credit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # When the managers were told that the decision is overdue (once).
+    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-invoked_at", "-id"]
@@ -105,3 +107,8 @@ class Guarantee(models.Model):
 
     def __str__(self) -> str:
         return f"guarantee {self.pk} ({self.state})"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still awaiting a decision past its due time (a level-2 first response's)."""
+        return self.state == self.State.PENDING and timezone.now() > self.decide_by

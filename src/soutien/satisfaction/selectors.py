@@ -35,7 +35,20 @@ def rating_open(ticket: Ticket, *, now: datetime | None = None) -> bool:
 
 
 def guarantees_of_ticket(ticket_id: int) -> QuerySet[Guarantee]:
-    return Guarantee.objects.filter(ticket_id=ticket_id).order_by("-invoked_at", "-id")
+    return (
+        Guarantee.objects.filter(ticket_id=ticket_id)
+        .select_related("invoked_by", "credit__bank")
+        .order_by("-invoked_at", "-id")
+    )
+
+
+def statement_guarantees(organization_id: int, *, limit: int = 20) -> list[Guarantee]:
+    """The organization's latest guarantees invoked on a statement, with their decisions."""
+    return list(
+        Guarantee.objects.filter(organization_id=organization_id, ticket__isnull=True)
+        .select_related("invoked_by", "credit__bank")
+        .order_by("-invoked_at", "-id")[:limit]
+    )
 
 
 def pending_guarantees() -> QuerySet[Guarantee]:
@@ -44,4 +57,13 @@ def pending_guarantees() -> QuerySet[Guarantee]:
         Guarantee.objects.filter(state=Guarantee.State.PENDING)
         .select_related("organization", "ticket", "invoked_by")
         .order_by("decide_by", "id")
+    )
+
+
+def guarantees_invoked(start: datetime, end: datetime, *, limit: int = 500) -> list[Guarantee]:
+    """Guarantees invoked in [start, end), oldest first, with what was decided and credited."""
+    return list(
+        Guarantee.objects.filter(invoked_at__gte=start, invoked_at__lt=end)
+        .select_related("organization", "credit", "decided_by")
+        .order_by("invoked_at", "id")[:limit]
     )

@@ -12,6 +12,7 @@ from soutien.accounts.models import Organization, User
 from soutien.accounts.permissions import require_manager
 from soutien.contracts.models import HourBank
 from soutien.contracts.services import credit_grant
+from soutien.contracts.terms import VENDOR_ZONE
 from soutien.core.errors import Conflict, InvalidInput, NotAllowed
 from soutien.notifications import satisfaction as notify
 from soutien.satisfaction.models import Guarantee, Rating
@@ -119,6 +120,17 @@ def guarantee_invoke(
         raise InvalidInput(_("Invoke the guarantee on a request or a statement."), field="ticket")
     if not (actor.is_client_admin and actor.organization_id == organization_id):
         raise NotAllowed(_("Only a client administrator of the organization can invoke it."))
+    pending = Guarantee.objects.filter(
+        organization_id=organization_id, state=Guarantee.State.PENDING
+    )
+    if ticket is not None:
+        pending = pending.filter(ticket=ticket)
+    else:
+        pending = pending.filter(ticket__isnull=True, first_day=first_day, last_day=last_day)
+    if pending.exists():
+        raise Conflict(
+            _("The guarantee is already invoked on this and awaits a manager's decision.")
+        )
     now = timezone.now()
     guarantee = Guarantee.objects.create(
         organization_id=organization_id,
@@ -147,7 +159,11 @@ def guarantee_decide(
     credit_minutes: int = 0,
     waived_overage_minutes: int = 0,
 ) -> Guarantee:
-    """A manager grants (with a credit to a bank or overage waived, or neither) or refuses."""
+    """A manager grants (with a credit to a bank or overage waived, or neither) or refuses.
+
+    The decision, its note and the credit go in the request's history; the client
+    administrator who invoked it (and the request's contact) get a notice and an email.
+    """
     guarantee = Guarantee.objects.select_for_update().get(pk=guarantee.pk)
     require_manager(actor, _("Only a support manager can decide on a guarantee."))
     if guarantee.state != Guarantee.State.PENDING:
@@ -179,5 +195,39 @@ def guarantee_decide(
             to=guarantee.state,
             credit_minutes=credit_minutes if grant else 0,
             waived_overage_minutes=waived_overage_minutes if grant else 0,
+            note=note,
         )
+    credit = guarantee.credit
+    notify.guarantee_decided(
+        guarantee=guarantee,
+        credit_day=credit.granted_at.astimezone(VENDOR_ZONE).date() if credit else None,
+    )
     return guarantee
+
+
+def alert_overdue_guarantees(*, now: datetime | None = None) -> int:
+    """Tell the support managers, once, of each guarantee still undecided past its due time.
+
+    Safe with several workers at once: each guarantee is claimed under a row lock that the
+    others skip, and the notice is written in the transaction that marks it told.
+    """
+    now = now or timezone.now()
+    due = Guarantee.objects.filter(
+        state=Guarantee.State.PENDING, decide_by__lt=now, overdue_alerted_at__isnull=True
+    )
+    told = 0
+    for pk in due.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            guarantee = (
+                Guarantee.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, state=Guarantee.State.PENDING, overdue_alerted_at__isnull=True)
+                .select_related("organization", "ticket")
+                .first()
+            )
+            if guarantee is None:
+                continue
+            guarantee.overdue_alerted_at = now
+            guarantee.save(update_fields=["overdue_alerted_at"])
+            notify.guarantee_overdue(guarantee=guarantee)
+            told += 1
+    return told

@@ -8,6 +8,9 @@ class TicketingConfig(AppConfig):
     verbose_name = _("Requests")
 
     def ready(self) -> None:
-        from soutien.ticketing import retention, tasks  # noqa: F401  (registers the periodic jobs)
+        from soutien.accounts import renames
+        from soutien.ticketing import retention, tasks  # (registers the periodic jobs)
 
         retention.register()
+        # A new name of a contact or an organization: their requests are indexed again.
+        renames.register(tasks.people_renamed)

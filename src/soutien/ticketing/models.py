@@ -161,6 +161,12 @@ class Ticket(models.Model):
             models.Index(
                 fields=["follows"], condition=Q(follows__isnull=False), name="ticket_follow_ups"
             ),
+            # The requests merged into this one, listed on its page: few rows, most null.
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="ticket_merged_requests",
+            ),
             models.Index(
                 fields=["sla_next_alert_at"],
                 condition=Q(sla_next_alert_at__isnull=False),

@@ -7,7 +7,9 @@ a query word matches its French or its English stem, so a technician need not sa
 What a client may find is kept apart from what only staff may: internal notes (and the files
 attached to them) are weight D on PostgreSQL and the `notes` column on SQLite; a client's
 search reads only the rest. The ticketing services call `reindex` in their transaction when a
-request is filed, when a message or a file is added, and when requests are merged.
+request is filed, when a message or a file is added, and when requests are merged; a contact's
+or an organization's new name is indexed by a job queued when the accounts service renames it
+(`tasks.people_renamed`).
 """
 
 # ruff: noqa: S608  (SQL is assembled from constants; every value is a parameter)
@@ -145,10 +147,12 @@ def write(texts: Sequence[Text]) -> None:
             )
 
 
-def rebuild(*, batch: int = 1000, model: Any = Ticket) -> int:
-    """Index every request again; returns how many (`model`: a migration's historical one)."""
+def rebuild(*, batch: int = 1000, model: Any = Ticket, where: dict[str, Any] | None = None) -> int:
+    """Index every request (or those `where` says) again; returns how many (`model`: a
+    migration's historical one)."""
     count = 0
-    qs = model.objects.select_related("contact", "organization").order_by("pk")
+    qs = model.objects.filter(**(where or {})).select_related("contact", "organization")
+    qs = qs.order_by("pk")
     chunk: list[Any] = []
     for ticket in qs.iterator(chunk_size=batch):
         chunk.append(ticket)

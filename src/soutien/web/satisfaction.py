@@ -31,4 +31,5 @@ class GuaranteeForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("A support manager decides within the response time of a level-2 request."),
+        error_messages={"required": _("Say what went wrong: a manager reads it.")},
     )

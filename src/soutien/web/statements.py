@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from soutien.accounts.models import Organization
 from soutien.contracts.statements import render_csv, render_pdf, statement_for
 from soutien.contracts.terms import VENDOR_ZONE
+from soutien.satisfaction.selectors import statement_guarantees
 from soutien.web.forms import check_period
 from soutien.web.satisfaction import GuaranteeForm
 
@@ -82,10 +83,20 @@ class PeriodForm(forms.Form):
         return data
 
 
-def statement_response(request: HttpRequest, organization: Organization, site: str) -> HttpResponse:
-    """The statement page or download; `site` is "console" or "portal"."""
+def statement_response(
+    request: HttpRequest,
+    organization: Organization,
+    site: str,
+    *,
+    guarantee_form: GuaranteeForm | None = None,
+) -> HttpResponse:
+    """The statement page or download; `site` is "console" or "portal".
+
+    `guarantee_form`: a client administrator's guarantee refused for a form error, shown again
+    (with the statement of the period it was for: `du` and `au` of the form's data).
+    """
     base_template = f"{site}/base.html"
-    form = PeriodForm(request.GET)
+    form = PeriodForm(guarantee_form.data if guarantee_form is not None else request.GET)
     output = request.GET.get("format") or "html"
     valid = form.is_valid()
     if output not in FORMATS:
@@ -115,10 +126,12 @@ def statement_response(request: HttpRequest, organization: Organization, site: s
             "pdf_query": urlencode({**period, "format": "pdf"}),
             "embedded": True,
             "in_console": site == "console",
-            # A client administrator may invoke the satisfaction guarantee on the statement.
-            "guarantee_form": GuaranteeForm() if site == "portal" else None,
+            # A client administrator may invoke the satisfaction guarantee on the statement,
+            # and reads here what was decided on the ones invoked so.
+            "guarantee_form": (guarantee_form or GuaranteeForm()) if site == "portal" else None,
+            "guarantees": statement_guarantees(organization.pk) if site == "portal" else [],
             "period": period,
         }
-        return render(request, "web/statement.html", context)
+        return render(request, "web/statement.html", context, status=400 if guarantee_form else 200)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -19,6 +19,8 @@ CLIENT_EVENTS = {
     Event.Action.FOLLOW_UP,
     Event.Action.RESOLUTION,
 }
+# ... and of the field changes, its rating and its satisfaction guarantee (invoked, decided).
+CLIENT_FIELDS = ["satisfaction", "guarantee"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,9 @@ def timeline(viewer: User, ticket: Ticket) -> list[Entry]:
     if not viewer.is_staff_member:
         # Of a development agreement, the client sees the steps it took part in.
         events = events.filter(
-            Q(action__in=CLIENT_EVENTS) | Q(action=Event.Action.AGREEMENT, data__client=True)
+            Q(action__in=CLIENT_EVENTS)
+            | Q(action=Event.Action.AGREEMENT, data__client=True)
+            | Q(action=Event.Action.FIELD, data__field__in=CLIENT_FIELDS)
         )
     entries += [
         Entry(at=e.at, event=e)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from soutien.presence import services as presence
-from soutien.ticketing import services
-from soutien.ticketing.models import MessageKind
+from soutien.ticketing import held, services
+from soutien.ticketing.models import Attachment, MessageKind
+from soutien.ticketing.services import Upload
 from tests import factories
 from tests.web.helpers import signed_in, text_of
 
@@ -115,3 +121,72 @@ def test_the_favicon_is_served_and_the_404_page_is_styled_in_both_languages(clie
     assert "Page introuvable" in page.content.decode()
     client.cookies["django_language"] = "en"
     assert "Page not found" in client.get("/nulle-part/").content.decode()
+
+
+def _held_token(page: str) -> str:
+    found = re.search(r'name="held_files" value="([^"]+)"', page)
+    assert found, "the held reply's form names its kept files"
+    return found.group(1)
+
+
+def test_a_held_reply_keeps_its_attachments_and_sends_them_anyway(
+    tech1, contact, settings, tmp_path
+):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)},
+    }}  # fmt: skip
+    tina = factories.staff(levels=(1,), name="Tina Deux")
+    ticket = factories.ticket(contact=contact)
+    theo = signed_in(tech1)
+    services.message_add(actor=tina, ticket=ticket, kind=MessageKind.REPLY, body="Réglé.")
+    log = SimpleUploadedFile("journal.txt", b"erreur 42\n", content_type="text/plain")
+
+    r = theo.post(
+        f"/console/demandes/{ticket.pk}/reply/",
+        {"body": "Voici le journal.", "seen_message": "0", "attachments": [log]},
+    )
+    assert r.status_code == 409
+    page = r.content.decode()
+    assert "Gardés avec votre réponse, envoyés avec elle : journal.txt" in text_of(r)
+    token = _held_token(page)
+    assert not Attachment.objects.exists(), "nothing sent yet"
+    assert [p.read_bytes() for p in (tmp_path / held.FOLDER).rglob("*.txt")] == [b"erreur 42\n"]
+
+    # Someone else cannot send them, nor can a forged token.
+    other = signed_in(tina).post(
+        f"/console/demandes/{ticket.pk}/reply/",
+        {"body": "Hop.", "seen_message": _seen(page), "held_files": token},
+    )
+    assert other.status_code == 400
+    assert "Les fichiers de la réponse retenue ne sont plus là" in text_of(other)
+
+    sent = theo.post(
+        f"/console/demandes/{ticket.pk}/reply/",
+        {"body": "Voici le journal.", "seen_message": _seen(page), "held_files": token},
+    )
+    assert sent.status_code == 302
+    reply = ticket.messages.get(body="Voici le journal.")
+    (attached,) = reply.attachments.all()
+    assert attached.name == "journal.txt"
+    assert attached.file.read() == b"erreur 42\n"
+    assert not list((tmp_path / held.FOLDER).rglob("*.*")), "the kept copy is removed"
+    again = theo.post(
+        f"/console/demandes/{ticket.pk}/reply/",
+        {"body": "Encore.", "seen_message": str(reply.pk), "held_files": token},
+    )
+    assert again.status_code == 400, "a token whose files were sent is spent"
+
+
+def test_held_files_never_sent_are_removed_after_a_day(tech1, contact, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)},
+    }}  # fmt: skip
+    ticket = factories.ticket(contact=contact)
+    upload = Upload(name="a.txt", content=io.BytesIO(b"a"), size=1, content_type="text/plain")
+    _token, (kept,) = held.hold(actor=tech1, ticket=ticket, uploads=[upload])
+    assert (tmp_path / kept.path).read_bytes() == b"a"
+    assert held.purge() == 0
+    assert held.purge(now=timezone.now() + timedelta(days=1, minutes=1)) == 1
+    assert not (tmp_path / kept.path).exists()

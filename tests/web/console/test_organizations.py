@@ -118,3 +118,37 @@ def test_only_a_manager_adds_an_organization(tech1):
     refused = web.post("/console/organisations/nouvelle/", {"name": "Y", "language": "fr"})
     assert refused.status_code == 302  # back to the console, as every manager's page does
     assert not Organization.objects.filter(name="Y").exists()
+
+
+def test_a_manager_renames_an_organization_and_search_finds_it_by_the_new_name(
+    manager, tech1, contact, org, other_org, django_capture_on_commit_callbacks
+):
+    from tests import factories
+
+    factories.ticket(contact=contact, subject="Imprimante")
+    web = signed_in(manager)
+    page = web.get(f"/console/organisations/{org.pk}/").content.decode()
+    assert "Renommer l'organisation" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = web.post(f"/console/organisations/{org.pk}/nom/", {"rename-name": " Ville de Laval "})
+    assert r.status_code == 302
+    org.refresh_from_db()
+    assert org.name == "Ville de Laval"
+    results = signed_in(tech1).get("/console/recherche/", {"q": "Laval"}).content.decode()
+    assert "Imprimante" in results
+    duplicate = web.post(f"/console/organisations/{org.pk}/nom/", {"rename-name": other_org.name})
+    assert duplicate.status_code == 400
+    assert "Une organisation porte déjà ce nom." in duplicate.content.decode()
+
+
+def test_only_a_manager_renames_an_organization(tech1, org):
+    name = org.name
+    web = signed_in(tech1)
+    assert (
+        "Renommer l'organisation"
+        not in web.get(f"/console/organisations/{org.pk}/").content.decode()
+    )
+    refused = web.post(f"/console/organisations/{org.pk}/nom/", {"rename-name": "Autre nom"})
+    assert refused.status_code == 302
+    org.refresh_from_db()
+    assert org.name == name

@@ -3,11 +3,13 @@ CSV that a spreadsheet cannot run, a period the reader picks."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+import pypdf
 import pytest
 import time_machine
 
@@ -119,3 +121,32 @@ def test_a_period_that_ends_before_it_starts_is_a_form_error(manager):
 def test_reports_are_for_managers(tech1):
     r = signed_in(tech1).get("/console/rapports/")
     assert r.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [
+        ("sla", "Première réponse — par niveau"),
+        ("hours", "Soldes des banques"),
+        ("satisfaction", "Garanties de satisfaction invoquées"),
+    ],
+)
+def test_each_report_page_downloads_as_a_pdf_with_its_tables(desk, manager, page, title):
+    with time_machine.travel(NOW, tick=False):
+        client = signed_in(manager)
+        html = client.get(f"/console/rapports/{page}/?{PERIOD}").content.decode()
+        assert f'href="/console/rapports/{page}/rapport.pdf?{PERIOD.replace("&", "&amp;")}"' in html
+        r = client.get(f"/console/rapports/{page}/rapport.pdf?{PERIOD}")
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/pdf"
+    assert f"{page}-2026-11-01-2026-11-30.pdf" in r["Content-Disposition"]
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.content)).pages)
+    assert title in " ".join(text.split())
+    assert "1er novembre 2026" in text
+
+
+def test_the_pdf_is_for_managers_and_a_bad_period_is_a_form_error(manager, tech1):
+    assert signed_in(tech1).get("/console/rapports/sla/rapport.pdf").status_code == 302
+    r = signed_in(manager).get("/console/rapports/sla/rapport.pdf?from=2026-11-30&to=2026-11-01")
+    assert r.status_code == 400
+    assert "La période doit se terminer" in text_of(r)

@@ -91,7 +91,7 @@ TEMPLATES = [
                 "soutien.web.context_processors.staff_badges",
             ],
             # One date style per language in every template: |moment, |day, |zone_words.
-            "builtins": ["soutien.web.templatetags.dates"],
+            "builtins": ["soutien.core.templatetags.dates"],
         },
     },
 ]

@@ -54,6 +54,7 @@ urlpatterns = [
     # Managers' reports.
     path("rapports/", reports.report_page, name="reports"),
     path("rapports/<slug:page>/", reports.report_page, name="report"),
+    path("rapports/<slug:page>/rapport.pdf", reports.report_pdf, name="report_pdf"),
     path("rapports/<slug:page>/<slug:table>.csv", reports.report_csv, name="report_csv"),
     path("avis/<int:rating_id>/suivi/", satisfaction.rating_follow_up, name="rating_follow_up"),
     path(
@@ -101,6 +102,11 @@ urlpatterns = [
         "organisations/<int:organization_id>/",
         organizations.organization_detail,
         name="organization",
+    ),
+    path(
+        "organisations/<int:organization_id>/nom/",
+        organizations.organization_rename_view,
+        name="organization_rename",
     ),
     path(
         "organisations/<int:organization_id>/contrats/",

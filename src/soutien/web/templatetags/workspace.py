@@ -31,7 +31,9 @@ def workspace_panel(context: template.Context, ticket: Ticket) -> dict[str, Any]
         "params": {k: v for k, v in request.GET.items() if k in LIST_PARAMS and v},
         "macros": macros,
         "linked": merging.linked_to(ticket, tickets_visible_to(user)),
-        "merged": list(ticket.merged_requests.only("id", "subject")),
+        # With the key back to this request: Django sets it on each row it reads (a deferred
+        # key is one more query per merged request).
+        "merged": list(ticket.merged_requests.only("id", "subject", "merged_into")),
         "csrf_token": context.get("csrf_token"),
     }
 
@@ -40,6 +42,9 @@ def workspace_panel(context: template.Context, ticket: Ticket) -> dict[str, Any]
 def saved_views_nav(context: template.Context) -> dict[str, Any]:
     """The saved views (one's own and the team's) with how many requests each holds now."""
     user: User = context["request"].user
+    cap = workspace_selectors.NAV_COUNT_CAP
     views = list(workspace_selectors.views_for(user))
-    counts = workspace_selectors.view_counts(user, views)
-    return {"views": [(view, counts[view.pk]) for view in views]}
+    counts = workspace_selectors.view_counts(user, views, cap=cap)
+    return {
+        "views": [(view, workspace_selectors.count_label(counts[view.pk], cap)) for view in views]
+    }

@@ -13,6 +13,11 @@ class OrganizationForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
 
 
+class RenameForm(forms.Form):
+    prefix = "rename"
+    name = forms.CharField(label=_("New name"), max_length=200)
+
+
 class PrivacyOfficerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)

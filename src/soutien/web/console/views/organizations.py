@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from soutien.accounts.models import Organization
-from soutien.accounts.services import organization_create
+from soutien.accounts.services import organization_create, organization_rename
 from soutien.contracts import selectors, services
 from soutien.contracts.models import HourBank, TimeEntry
 from soutien.core.errors import ServiceError
@@ -19,7 +19,7 @@ from soutien.web.console.forms.contracts import (
     ContractForm,
     SubscriptionForm,
 )
-from soutien.web.console.forms.people import OrganizationForm
+from soutien.web.console.forms.people import OrganizationForm, RenameForm
 from soutien.web.forms import apply_service_error
 from soutien.web.people import ACCESS_LABELS, ContactForm, contacts_with_access
 
@@ -71,6 +71,7 @@ def detail_context(organization: Organization, **forms: object) -> dict[str, obj
         "entries": selectors.entries_of(organization, limit=50),
         "contract_form": forms.get("contract_form") or ContractForm(),
         "subscription_form": forms.get("subscription_form") or SubscriptionForm(),
+        "rename_form": forms.get("rename_form") or RenameForm(initial={"name": organization.name}),
     }
 
 
@@ -78,6 +79,29 @@ def detail_context(organization: Organization, **forms: object) -> dict[str, obj
 def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = get_object_or_404(Organization, pk=organization_id)
     return render(request, "console/organizations/detail.html", detail_context(organization))
+
+
+@manager_required
+@require_POST
+def organization_rename_view(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """A new name: its requests are found by it in the search from then on."""
+    organization = get_object_or_404(Organization, pk=organization_id)
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        try:
+            organization_rename(
+                actor=current_user(request),
+                organization=organization,
+                name=form.cleaned_data["name"],
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Organization renamed."))
+            return redirect("console:organization", organization_id=organization.pk)
+    organization.refresh_from_db()
+    context = detail_context(organization, rename_form=form)
+    return render(request, "console/organizations/detail.html", context, status=400)
 
 
 @manager_required

@@ -500,4 +500,57 @@ def satisfaction_tables(period: Period, previous: Period) -> list[Table]:
                 Cell(rating.comment),
             ]
         )
-    return [months, follow_ups]
+    return [months, follow_ups, guarantees_table(period, found.guarantees, before.guarantees)]
+
+
+def guarantees_table(period: Period, counts: dict[str, int], before: dict[str, int]) -> Table:
+    """Every guarantee invoked in the period: on what, the decision, its note and credit."""
+    table = Table(
+        slug="guarantees-invoked",
+        title=_("Satisfaction guarantees invoked"),
+        columns=[
+            _("Invoked on"),
+            _("Organization"),
+            _("On"),
+            _("Reason"),
+            _("Decision"),
+            _("Decided on"),
+            _("Minutes credited"),
+            _("Overage waived"),
+            _("Note"),
+        ],
+        help=_(
+            "Invoked in this period: %(invoked)s (granted %(granted)s, refused %(refused)s, "
+            "awaiting %(pending)s); previous period: %(before)s."
+        )
+        % {**counts, "before": before.get("invoked", 0)},
+    )
+    for g in satisfaction_selectors.guarantees_invoked(period.start, period.end):
+        invoked = timezone.localtime(g.invoked_at).date()
+        decided = timezone.localtime(g.decided_at).date() if g.decided_at else None
+        if g.ticket_id is not None:
+            on = Cell(g.ticket_id, f"#{g.ticket_id}", reverse("console:ticket", args=[g.ticket_id]))
+        else:
+            on = Cell(
+                f"{g.first_day}/{g.last_day}",
+                _("statement %(first)s to %(last)s")
+                % {"first": day(g.first_day), "last": day(g.last_day)},
+            )
+        credit = g.credit
+        table.rows.append(
+            [
+                Cell(invoked.isoformat(), day(invoked)),
+                Cell(g.organization.name),
+                on,
+                Cell(g.reason),
+                Cell(g.state, g.get_state_display()),
+                Cell(decided.isoformat() if decided else None, day(decided)),
+                Cell(credit.minutes if credit else 0, minutes(credit.minutes if credit else 0)),
+                Cell(
+                    credit.waived_overage_minutes if credit else 0,
+                    minutes(credit.waived_overage_minutes if credit else 0),
+                ),
+                Cell(g.decision_note),
+            ]
+        )
+    return table

@@ -13,13 +13,14 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from soutien.contracts import selectors as contracts_selectors
 from soutien.core.errors import InvalidInput
 from soutien.reports import selectors
-from soutien.reports.exports import csv_text
+from soutien.reports.exports import csv_text, pdf_from_html
 from soutien.reports.periods import Period, current_month, period_of
 from soutien.satisfaction import selectors as satisfaction_selectors
 from soutien.web.access import manager_required
@@ -159,6 +160,32 @@ def report_page(request: HttpRequest, page: str = "sla") -> HttpResponse:
     }
     status = 400 if form.errors else 200
     return render(request, "console/reports/page.html", context, status=status)
+
+
+@manager_required
+def report_pdf(request: HttpRequest, page: str) -> HttpResponse:
+    """The page's tables, charts and headline figures as a PDF, for the chosen period."""
+    if page not in PAGES:
+        raise Http404
+    form, period = _period_form(request)
+    if form.errors:
+        return report_page(request, page)
+    language = get_language() or "fr"
+    html = render_to_string(
+        "console/reports/page_pdf.html",
+        {
+            "title": PAGES[page],
+            "period": period,
+            "previous": period.previous(),
+            "tables": _tables(page, period, language),
+            "headlines": _headlines(period) if page == "sla" else [],
+            "LANGUAGE_CODE": language,
+        },
+    )
+    response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
+    name = f"{page}-{period.first.isoformat()}-{period.last.isoformat()}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @manager_required

@@ -57,4 +57,6 @@ def guarantee_decide(request: HttpRequest, guarantee_id: int) -> HttpResponse:
             credit_minutes=credit if grant else 0,
             waived_overage_minutes=waive if grant else 0,
         )
+    if request.POST.get("back") == "ticket" and guarantee.ticket_id is not None:
+        return redirect(reverse("console:ticket", args=[guarantee.ticket_id]) + "#satisfaction")
     return redirect(reverse("console:report", args=["satisfaction"]) + "#guarantees")

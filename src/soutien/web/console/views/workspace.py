@@ -64,10 +64,11 @@ def current_list(
     return Filters.from_params(params), None
 
 
-def _views_nav(user: User) -> list[tuple[SavedView, int]]:
+def _views_nav(user: User) -> list[tuple[SavedView, str]]:
+    cap = workspace_selectors.NAV_COUNT_CAP
     views = list(workspace_selectors.views_for(user))
-    counts = workspace_selectors.view_counts(user, views)
-    return [(view, counts[view.pk]) for view in views]
+    counts = workspace_selectors.view_counts(user, views, cap=cap)
+    return [(view, workspace_selectors.count_label(counts[view.pk], cap)) for view in views]
 
 
 @staff_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -13,6 +14,8 @@ from soutien.accounts.models import User
 from soutien.agreements import selectors as agreement_selectors
 from soutien.core.errors import ServiceError
 from soutien.kb.services import request_form_filed
+from soutien.notifications import services as notice_services
+from soutien.notifications.models import Notification
 from soutien.satisfaction import selectors as satisfaction_selectors
 from soutien.satisfaction import services as satisfaction_services
 from soutien.satisfaction.models import Guarantee, Rating
@@ -43,7 +46,13 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     elif show == "done":
         qs = qs.filter(status__in=[Status.RESOLVED, Status.CLOSED])
     tickets = list(qs.order_by("-updated_at", "-id")[:PAGE_SIZE])
-    context = {"tickets": tickets, "show": show, "q": query}
+    # Decisions on the satisfaction guarantees one invoked, until one reads them.
+    decisions = list(
+        Notification.objects.filter(
+            recipient=user, kind=Notification.Kind.GUARANTEE_DECIDED, read_at__isnull=True
+        ).order_by("-created_at", "-id")[:5]
+    )
+    context = {"tickets": tickets, "show": show, "q": query, "decisions": decisions}
     return render(request, "portal/ticket_list.html", context)
 
 
@@ -87,9 +96,17 @@ def ticket_detail(
     ticket_id: int,
     reply_form: ReplyForm | None = None,
     rating_form: RatingForm | None = None,
+    guarantee_form: GuaranteeForm | None = None,
 ) -> HttpResponse:
     user = current_user(request)
     ticket = selectors.ticket_for(user, ticket_id)
+    # Reading the request is reading what was decided on its guarantee.
+    notice_services.mark_read(
+        user=user,
+        notification_ids=Notification.objects.filter(
+            recipient=user, ticket=ticket, kind=Notification.Kind.GUARANTEE_DECIDED
+        ).values_list("pk", flat=True),
+    )
     return render(
         request,
         "portal/ticket_detail.html",
@@ -102,9 +119,9 @@ def ticket_detail(
             "sessions": training_selectors.sessions_of_ticket(user, ticket.pk),
             "training": training_selectors.training_of_ticket(user, ticket.pk),
             "another_form": AnotherDateForm(),
-            **_rating_context(user, ticket, rating_form),
+            **_rating_context(user, ticket, rating_form, guarantee_form),
         },
-        status=400 if reply_form is not None or rating_form is not None else 200,
+        status=400 if reply_form or rating_form or guarantee_form else 200,
     )
 
 
@@ -146,7 +163,9 @@ def ticket_resolve(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return redirect("portal:ticket", ticket_id=ticket.pk)
 
 
-def _rating_context(user: User, ticket: Ticket, form: RatingForm | None) -> dict[str, object]:
+def _rating_context(
+    user: User, ticket: Ticket, form: RatingForm | None, guarantee_form: GuaranteeForm | None
+) -> dict[str, object]:
     """The rating of a resolved request: its form while it can be given or changed."""
     rating = satisfaction_selectors.rating_of(ticket.pk)
     can_rate = satisfaction_selectors.rating_open(ticket) and satisfaction_services.may_rate(
@@ -155,19 +174,16 @@ def _rating_context(user: User, ticket: Ticket, form: RatingForm | None) -> dict
     if form is None and can_rate:
         initial = {"rating": rating.value, "comment": rating.comment} if rating else {}
         form = RatingForm(initial=initial)
-    guarantee_form = None
-    if (
-        user.is_client_admin
-        and not satisfaction_selectors.guarantees_of_ticket(ticket.pk)
-        .filter(state=Guarantee.State.PENDING)
-        .exists()
-    ):
+    guarantees = list(satisfaction_selectors.guarantees_of_ticket(ticket.pk))
+    if not user.is_client_admin or any(g.state == Guarantee.State.PENDING for g in guarantees):
+        guarantee_form = None
+    elif guarantee_form is None:
         guarantee_form = GuaranteeForm()
     return {
         "rating": rating,
         "rating_form": form if can_rate else None,
         "guarantee_form": guarantee_form,
-        "guarantees": list(satisfaction_selectors.guarantees_of_ticket(ticket.pk)),
+        "guarantees": guarantees,
     }
 
 
@@ -177,15 +193,20 @@ def ticket_guarantee(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """A client administrator invokes the satisfaction guarantee on the request."""
     user = current_user(request)
     ticket = selectors.ticket_for(user, ticket_id)
+    if not user.is_client_admin:
+        raise PermissionDenied(_("Only a client administrator can invoke the guarantee."))
     form = GuaranteeForm(request.POST)
     if form.is_valid():
-        with reporting(request, _("The guarantee is invoked: a support manager will decide.")):
+        try:
             satisfaction_services.guarantee_invoke(
                 actor=user, ticket=ticket, reason=form.cleaned_data["reason"]
             )
-    else:
-        messages.error(request, _("Say what went wrong."))
-    return redirect("portal:ticket", ticket_id=ticket.pk)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("The guarantee is invoked: a support manager will decide."))
+            return redirect("portal:ticket", ticket_id=ticket.pk)
+    return ticket_detail(request, ticket_id, guarantee_form=form)
 
 
 @client_required

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,9 +19,22 @@ from soutien.web.satisfaction import RatingForm
 
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, token: str) -> HttpResponse:
-    """A link checker fetching the address rates nothing: the person presses the button."""
+    """The page in the contact's language (the email's), unless the visitor chose one."""
     ticket_id = tokens.ticket_of(token)
-    ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
+    ticket = (
+        Ticket.objects.filter(pk=ticket_id).select_related("contact").first()
+        if ticket_id is not None
+        else None
+    )
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if ticket is None or chosen in dict(settings.LANGUAGES):
+        return _rate(request, ticket)
+    with translation.override(ticket.contact.language or settings.LANGUAGE_CODE):
+        return _rate(request, ticket)
+
+
+def _rate(request: HttpRequest, ticket: Ticket | None) -> HttpResponse:
+    """A link checker fetching the address rates nothing: the person presses the button."""
     if ticket is None or not selectors.rating_open(ticket):
         message = _(
             "This rating link is not valid any more: a request can be rated for 7 days after "

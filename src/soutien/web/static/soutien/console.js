@@ -1,4 +1,4 @@
-// The console's keyboard and presence: j/k/Enter in a queue; r, n, a, l, s on a request;
+// The console's keyboard and presence: j/k/Enter in a queue; r, n, m, a, l, s on a request;
 // "?" shows the shortcuts; typing in a reply or a note is told to the others on the request.
 (function () {
   "use strict";
@@ -74,6 +74,62 @@
     return true;
   }
 
+  // ---- A macro: m opens the picker (arrows or typing choose, macros.js fills the box), Enter
+  // puts the focus in its reply box; s or Ctrl+Enter there sends it and opens the next request.
+  var LIST_PARAMS = ["view", "queue", "sort", "q", "status", "level", "organization",
+    "assignee", "channel", "received_from", "received_to", "sla", "ordering"];
+  var lastForm = null;
+  function macroForm() { return document.querySelector("form.macro-form"); }
+  function openMacros() {
+    var form = macroForm();
+    if (!form) { return false; }
+    var details = form.closest("details");
+    if (details) { details.open = true; }
+    var choice = form.querySelector("select[name=macro]");
+    if (choice) { choice.focus(); }
+    return !!choice;
+  }
+  function insertMacro(select) {
+    var form = select.form, option = select.options[select.selectedIndex];
+    var box = form && form.querySelector("textarea[name=body]");
+    if (!box || !option || !option.dataset.text) { return; }
+    if (!box.value.trim()) { box.value = option.dataset.text; }
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+    lastForm = form;
+  }
+  function carryList(form) {
+    // Opened from a queue whose address the request's page does not carry: "next" follows it.
+    var queue = stored(QUEUE_KEY);
+    if (!queue || queue.charAt(0) !== "/" || queue.indexOf("?") < 0) { return; }
+    if (LIST_PARAMS.some(function (k) { return form.querySelector("input[type=hidden][name=" + k + "]"); })) {
+      return;
+    }
+    new URLSearchParams(queue.slice(queue.indexOf("?") + 1)).forEach(function (value, key) {
+      if (LIST_PARAMS.indexOf(key) < 0) { return; }
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = key; input.value = value;
+      form.appendChild(input);
+    });
+  }
+  function sendMacro() {
+    var form = macroForm();
+    var body = form && form.querySelector("textarea[name=body]");
+    if (!body || !body.value.trim()) { return false; }
+    carryList(form);
+    var next = form.querySelector("button[name=then][value=next]");
+    if (form.requestSubmit) { form.requestSubmit(next); } else { next.click(); }
+    return true;
+  }
+  function send() {
+    if (lastForm && lastForm === macroForm() && sendMacro()) { return true; }
+    return sendReply();
+  }
+  document.addEventListener("focusin", function (event) {
+    var form = event.target.closest && event.target.closest("form.reply-form, form.macro-form");
+    if (form && event.target.tagName === "TEXTAREA") { lastForm = form; }
+  });
+
   // ---- Presence: tell the others when this person types.
   var lastBeat = 0, idle = null;
   function typed() {
@@ -90,7 +146,7 @@
     }
   }
   document.addEventListener("input", function (event) {
-    if (event.target.closest && event.target.closest("form.reply-form, #note form")) { typed(); }
+    if (event.target.closest && event.target.closest("form.reply-form, form.macro-form, #note form")) { typed(); }
   });
 
   // ---- The shortcuts' help.
@@ -109,9 +165,10 @@
     "k": function () { move(-1); return rows().length > 0; },
     "r": function () { return openAndFocus("reply", "reply_body"); },
     "n": function () { return openAndFocus("note", "note_body"); },
+    "m": openMacros,
     "a": function () { return openAndFocus("", "id_assignee"); },
     "l": function () { return openAndFocus("", "id_level"); },
-    "s": sendReply,
+    "s": send,
     "?": help
   };
   document.addEventListener("keydown", function (event) {
@@ -122,6 +179,12 @@
       if (event.key === "Enter" && event.ctrlKey && target.closest("form.reply-form")) {
         event.preventDefault();
         sendReply();
+      } else if (event.key === "Enter" && event.ctrlKey && target.closest("form.macro-form")) {
+        event.preventDefault();
+        sendMacro();
+      } else if (event.key === "Enter" && target.matches("form.macro-form select[name=macro]")) {
+        event.preventDefault();
+        insertMacro(target);
       } else if (event.key === "Escape") {
         target.blur();
       }

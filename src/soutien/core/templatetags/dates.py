@@ -1,4 +1,5 @@
-"""One date style per language, for every template (a built-in library: no `load` needed)."""
+"""One date style per language, for every template, pages and emails alike (a built-in library:
+no `load` needed)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import date, datetime
 
 from django import template
 
-from soutien.core.dates import day_text, hour_text, moment_text, zone_text
+from soutien.core.dates import day_text, hour_text, moment_text, month_text, zone_text
 
 register = template.Library()
 
@@ -36,3 +37,9 @@ def hour(value: datetime | None) -> str:
 def zone_words(name: object) -> str:
     """A time zone as people name it: « heure de l'Est » / "Eastern Time"."""
     return zone_text(str(name) if name else "")
+
+
+@register.filter
+def month(value: date | datetime | None) -> str:
+    """« novembre 2026 » / "November 2026"."""
+    return month_text(value) if value else ""
