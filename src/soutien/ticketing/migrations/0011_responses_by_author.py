@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ticketing', '0009_reports_indexes'),
+        ('ticketing', '0010_ticket_merged_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
