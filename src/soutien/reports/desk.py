@@ -150,7 +150,8 @@ def workload(period: Period) -> list[Workload]:
         Ticket.objects.filter(status__in=ACTIVE_STATUSES, assignee_id__in=ids)
         .order_by()
         .values("assignee_id")
-        .annotate(n=Count("id"))
+        # COUNT(*), not COUNT(id): the (assignee, status) index answers alone, no table visit.
+        .annotate(n=Count("*"))
         .values_list("assignee_id", "n")
     )
     answered = dict(
