@@ -15,6 +15,7 @@ Run from a checkout (PostgreSQL on 127.0.0.1):
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import sys
 import time
@@ -63,26 +64,46 @@ def _facts(changed: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    quiet = io.StringIO()
+
     # The data was written in SQL (no save, no signal): the backfill computes every fact.
     begin = time.perf_counter()
-    call_command("report-facts", "--rebuild", verbosity=0)
+    call_command("report-facts", "--rebuild", stdout=quiet)
     print(f"backfill (report-facts --rebuild): {time.perf_counter() - begin:.1f} s")
+    for line in quiet.getvalue().splitlines():  # the facts' and the hours' times apart
+        print(f"  {line}")
+    quiet = io.StringIO()
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE reports_requestfact")
+        # What autovacuum does on a live database: statistics, and the visibility map that lets
+        # the covering indexes answer without visiting the tables.
+        for table in (
+            "reports_requestfact",
+            "reports_hoursday",
+            "ticketing_message",
+            "contracts_timeentry",
+            "contracts_allocation",
+        ):
+            cursor.execute(f"VACUUM ANALYZE {table}")
     begin = time.perf_counter()
-    call_command("report-facts", verbosity=0)
+    call_command("report-facts", stdout=quiet)
     print(f"refresh job, nothing changed: {time.perf_counter() - begin:.1f} s")
+    for line in quiet.getvalue().splitlines():
+        print(f"  {line}")
+    quiet = io.StringIO()
     # Requests changed behind the product's back (in SQL): the job finds and refreshes them.
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE ticketing_ticket SET level = level % 3 + 1"
+            "UPDATE ticketing_ticket SET level = level %% 3 + 1"
             " WHERE id IN (SELECT id FROM ticketing_ticket WHERE level IS NOT NULL"
             " ORDER BY id DESC LIMIT %s)",
             [changed],
         )
     begin = time.perf_counter()
-    call_command("report-facts", verbosity=0)
+    call_command("report-facts", stdout=quiet)
     print(f"refresh job, {changed:,} requests changed: {time.perf_counter() - begin:.1f} s")
+    for line in quiet.getvalue().splitlines():
+        print(f"  {line}")
+    quiet = io.StringIO()
 
 
 def _time(run: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -98,6 +119,7 @@ def _time(run: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
@@ -136,11 +158,7 @@ def main() -> None:
         "hours by month": lambda p: selectors.hours_by_month(p),
         "bank balances": lambda p: selectors.bank_balances(p),
         "backlog": lambda p: desk.backlog_by_level_and_age(),
-        "breaches": lambda p: list(
-            desk.breached(p)
-            .select_related("organization", "assignee")
-            .order_by("first_response_due")[:200]
-        ),
+        "breaches": lambda p: desk.first_breaches(p, limit=200),
         "workload": lambda p: desk.workload(p),
         "reopen rate": lambda p: desk.reopen_rate(p),
         "one-touch": lambda p: desk.one_touch_rate(p),

@@ -176,3 +176,22 @@ def test_deleting_the_technician_moves_their_requests_to_unassigned(manager, con
     assert _sla("technician") == {str(tech1.pk): (0, 1, 0)}
     tech1.delete()
     assert _sla("technician") == {"none": (0, 1, 0)}
+
+
+def test_the_breaches_table_lists_the_breached_requests_due_first(manager, contact, tech1):
+    received = [MONDAY, MONDAY + timedelta(hours=1), MONDAY + timedelta(hours=2), FRIDAY]
+    tickets = []
+    for at in received:
+        with _at(at):
+            tickets.append(factories.ticket(contact=contact, actor=manager, received_at=at))
+    with _at(MONDAY + timedelta(hours=1, minutes=10)):  # the second one answered in time
+        services.message_add(actor=tech1, ticket=tickets[1], kind=MessageKind.REPLY, body="Voici")
+    with _at(MONDAY + timedelta(days=1)):  # the first one answered late
+        services.message_add(actor=tech1, ticket=tickets[0], kind=MessageKind.REPLY, body="Voici")
+    with _at(NOW):
+        listed = desk.first_breaches(PERIOD)
+        first = desk.first_breaches(PERIOD, limit=1)
+        every = list(desk.breached(PERIOD).order_by("first_response_due"))
+    assert [t.pk for t in listed] == [tickets[0].pk, tickets[2].pk, tickets[3].pk]
+    assert listed == every
+    assert [t.pk for t in first] == [tickets[0].pk]

@@ -37,6 +37,7 @@ from soutien.contracts.models import (
     TimeEntryChange,
     validate_terms,
 )
+from soutien.contracts.signals import entries_reallocated
 from soutien.contracts.terms import VENDOR_ZONE
 from soutien.core.dates import check_year
 from soutien.core.db import lock_row
@@ -341,6 +342,11 @@ def _reallocate_later(
     for entry in later:
         _allocate_entry(entry, banks, snap, quotes)
     TimeEntry.objects.bulk_update(later, ["overage_minutes"])
+    entries_reallocated.send(
+        sender=TimeEntry,
+        organization_id=organization_id,
+        moments=[entry.started_at for entry in later],
+    )
     for entry in later:
         now = _snapshot_of(entry)
         before = previous[entry.pk]

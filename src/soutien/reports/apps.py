@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from soutien.reports import facts, tasks  # noqa: F401  (registers the periodic jobs)
+        from soutien.reports import facts, hours, tasks  # noqa: F401  (registers the periodic jobs)
 
         facts.connect()
+        hours.connect()

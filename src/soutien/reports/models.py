@@ -83,6 +83,13 @@ class RequestFact(models.Model):
                 name="fact_answered",
             ),
             models.Index(fields=["calendar_id", "calendar_revision"], name="fact_by_calendar"),
+            # The breaches list: answered late, or not answered (pending ones are few).
+            models.Index(
+                fields=["first_response_due"],
+                condition=models.Q(first_responded_at__isnull=True)
+                | models.Q(first_responded_at__gt=models.F("first_response_due")),
+                name="fact_missed",
+            ),
             models.Index(
                 fields=["resolved_at"],
                 condition=models.Q(resolved_at__isnull=False),
@@ -92,3 +99,50 @@ class RequestFact(models.Model):
 
     def __str__(self) -> str:
         return str(self.ticket_id)
+
+
+class HoursDay(models.Model):
+    """Minutes of one organization's time entries started on one day, kept up to date with them.
+
+    One row without a bank per organization and desk-zone day with entries: the minutes logged
+    and the overage; one row per bank minutes were drawn from that day: the minutes drawn
+    (soutien.reports.hours). Hours by month sum these rows instead of joining every allocation
+    of the period to its time entry.
+    """
+
+    organization_id = models.BigIntegerField()
+    day = models.DateField()  # of the entries' start, in the desk's time zone
+    bank_id = models.BigIntegerField(null=True)
+    logged_minutes = models.PositiveIntegerField(default=0)
+    overage_minutes = models.PositiveIntegerField(default=0)
+    drawn_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # Hours by month over a period: an index-only scan of its days.
+            models.Index(
+                fields=["day"],
+                include=[
+                    "organization_id",
+                    "bank_id",
+                    "logged_minutes",
+                    "overage_minutes",
+                    "drawn_minutes",
+                ],
+                name="hours_by_day",
+            ),
+        ]
+        constraints = [
+            # Also the index a refresh finds an organization's days by.
+            models.UniqueConstraint(
+                fields=["organization_id", "day", "bank_id"], name="hours_day_bank_once"
+            ),
+            models.UniqueConstraint(
+                fields=["organization_id", "day"],
+                condition=models.Q(bank_id__isnull=True),
+                name="hours_day_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.day} {self.bank_id}"

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from soutien.accounts.models import Organization, User
-from soutien.contracts.models import Allocation, HourBank, TimeEntry
-from soutien.reports.models import RequestFact
+from soutien.contracts.models import Allocation, HourBank
+from soutien.reports.models import HoursDay, RequestFact
 from soutien.reports.periods import Period, desk_zone, month_key, month_starts, today
 from soutien.satisfaction.models import Guarantee, Rating
 from soutien.sla.engine import snapshot
@@ -337,63 +337,50 @@ class BankBalance:
         return self.drawn_recently / FORECAST_DAYS
 
 
-def entries_in(period: Period, *, organization_id: int | None = None) -> QuerySet[TimeEntry]:
-    qs = TimeEntry.objects.filter(started_at__gte=period.start, started_at__lt=period.end)
-    if organization_id is not None:
-        qs = qs.filter(organization_id=organization_id)
-    return qs
-
-
-def month_of(field: str, period: Period) -> tuple[Case, list[str]]:
-    """The desk-zone month of a moment within the period, as an index into the returned keys.
-
-    Comparisons with each month's first instant, not a time-zone conversion of every row.
-    """
-    months = month_starts(period)
-    whens = [
-        When(**{f"{field}__lt": start}, then=Value(i - 1))
-        for i, (_k, start) in enumerate(months)
-        if i
-    ]
-    return Case(*whens, default=Value(len(months) - 1), output_field=IntegerField()), [
-        key for key, _start in months
-    ]
-
-
 def hours_by_month(period: Period, *, organization_id: int | None = None) -> list[MonthHours]:
-    """Per organization and month (of each entry's start): logged, by bank, overage."""
-    found: dict[tuple[int, str], MonthHours] = {}
+    """Per organization and month (of each entry's start): logged, by bank, overage.
+
+    Summed from the days kept by soutien.reports.hours (HoursDay), at most one row per
+    organization, day and bank.
+    """
     names = dict(Organization.objects.values_list("pk", "name"))
-    month, keys = month_of("started_at", period)
-    totals = (
-        entries_in(period, organization_id=organization_id)
-        .order_by()
-        .values("organization_id", month=month)
-        .annotate(logged=Sum("minutes"), overage=Sum("overage_minutes"))
+    months = month_starts(period)
+    keys = [key for key, _start in months]
+    # Each day's month by comparison with the months' first days (an index into `keys`).
+    month = Case(
+        *[
+            When(day__lt=start.date(), then=Value(i - 1))
+            for i, (_key, start) in enumerate(months)
+            if i
+        ],
+        default=Value(len(months) - 1),
+        output_field=IntegerField(),
     )
-    for row in totals:
-        key = (row["organization_id"], keys[row["month"]])
-        found[key] = MonthHours(
-            organization_id=key[0],
-            organization=names.get(key[0], ""),
-            month=key[1],
-            logged_minutes=row["logged"] or 0,
-            overage_minutes=row["overage"] or 0,
-        )
-    entry_month, _keys = month_of("entry__started_at", period)
-    drawn = (
-        Allocation.objects.filter(
-            entry__started_at__gte=period.start, entry__started_at__lt=period.end
-        )
-        .order_by()
-        .values("bank_id", organization_id=F("entry__organization_id"), month=entry_month)
-        .annotate(minutes=Sum("minutes"))
-    )
+    days = HoursDay.objects.filter(day__gte=period.first, day__lte=period.last)
     if organization_id is not None:
-        drawn = drawn.filter(entry__organization_id=organization_id)
-    for row in drawn:
-        hours = found[(row["organization_id"], keys[row["month"]])]
-        hours.banks[row["bank_id"]] = hours.banks.get(row["bank_id"], 0) + row["minutes"]
+        days = days.filter(organization_id=organization_id)
+    rows = (
+        days.order_by()
+        .values("organization_id", "bank_id", month=month)
+        .annotate(
+            logged=Sum("logged_minutes"),
+            overage=Sum("overage_minutes"),
+            drawn=Sum("drawn_minutes"),
+        )
+    )
+    found: dict[tuple[int, str], MonthHours] = {}
+    for row in rows:
+        key = (row["organization_id"], keys[row["month"]])
+        hours = found.get(key)
+        if hours is None:
+            hours = found[key] = MonthHours(
+                organization_id=key[0], organization=names.get(key[0], ""), month=key[1]
+            )
+        if row["bank_id"] is None:
+            hours.logged_minutes = row["logged"] or 0
+            hours.overage_minutes = row["overage"] or 0
+        elif row["drawn"]:
+            hours.banks[row["bank_id"]] = row["drawn"]
     return sorted(found.values(), key=lambda h: (h.organization.casefold(), h.month))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from soutien.core.scheduling import every
-from soutien.reports import facts, monthly
+from soutien.reports import facts, hours, monthly
 
 
 @every(minutes=60)
@@ -19,3 +19,10 @@ def send_monthly_reports() -> int:
 def refresh_report_facts() -> int:
     """Facts that drifted from their request (a change made in SQL) or from their calendar."""
     return facts.refresh_stale()
+
+
+@every(minutes=15)
+@task()
+def refresh_report_hours() -> int:
+    """Days of hours that drifted from their time entries (a change made in SQL)."""
+    return hours.refresh_stale()

@@ -228,7 +228,6 @@ class Message(models.Model):
         verbose_name=_("author"),
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,  # message_by_author starts with it
     )
     body = models.TextField(_("message"))
     # When it happened: a call's start, an email's date; the creation time otherwise.
@@ -250,7 +249,10 @@ class Message(models.Model):
             models.Index(fields=["ticket", "at"]),
             # The technicians' responses in a period (reports' workload): an index-only scan.
             models.Index(
-                fields=["author", "at"], include=["kind", "ticket"], name="message_by_author"
+                fields=["author", "at"],
+                include=["ticket"],
+                condition=Q(kind__in=["reply", "phone_call", "teleconference"]),
+                name="responses_by_author",
             ),
         ]
         constraints = [
