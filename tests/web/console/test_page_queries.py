@@ -6,6 +6,7 @@ requests (docs/performance.md, "The console while ten technicians poll presence"
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import time_machine
@@ -14,16 +15,17 @@ from soutien.contracts.services import time_entry_create
 from soutien.presence import services as presence
 from soutien.ticketing import merging, services
 from soutien.ticketing.models import CallDirection, MessageKind, Ticket
+from soutien.ticketing.services import Upload
 from soutien.workspace import services as workspace
 from tests import factories
 from tests.web.helpers import NOON, signed_in, text_of
 
-# The request page's queries: session, user, the request, its messages and their files, its
-# history, the SLA configuration's version, time entries and their allocations (with banks),
-# agreement, sessions, presence, the client's rating and guarantees, notifications, the
-# original's files, macros, links and the linked requests, merged requests, the technicians to
-# assign to.
-REQUEST_PAGE = 21
+# The request page's queries: session, user, the request, its messages, their files and its
+# own (one query), its history, the SLA configuration's version, time entries and their
+# allocations (with banks), agreement, sessions, presence, the client's rating and guarantees,
+# notifications, macros, the linked and merged requests (one query), the technicians to assign
+# to.
+REQUEST_PAGE = 18
 # The queue: session, user, a page of requests, presence on them, the SLA configuration's
 # version, notifications, the saved views; then a capped count per view (a view of words on
 # PostgreSQL looks them up in the text index first: two queries).
@@ -32,8 +34,20 @@ PER_VIEW = 2
 
 
 def _more_of_everything(ticket: Ticket, manager, contact, tech1, n: int) -> None:
-    """Messages of each kind, time logged, macros, links and a merged duplicate."""
-    services.message_add(actor=tech1, ticket=ticket, kind=MessageKind.REPLY, body=f"Réponse {n}")
+    """Messages of each kind with files, the request's own files, time logged, macros, links and
+    a merged duplicate."""
+
+    def upload(name: str) -> Upload:
+        return Upload(name=name, content=io.BytesIO(b"log"), size=3)
+
+    services.attachment_add(actor=contact, ticket=ticket, upload=upload(f"original-{n}.txt"))
+    services.message_add(
+        actor=tech1,
+        ticket=ticket,
+        kind=MessageKind.REPLY,
+        body=f"Réponse {n}",
+        uploads=[upload(f"reponse-{n}.txt")],
+    )
     services.message_add(actor=tech1, ticket=ticket, kind=MessageKind.NOTE, body=f"Note {n}")
     services.message_add(
         actor=tech1,
@@ -88,6 +102,16 @@ def test_the_request_page_costs_the_same_few_queries_however_full(
     for shown in ("Réponse 3", "Merci 3", "Accusé 3", "Équipe 3", "Voisine 3"):
         assert shown in fuller, shown
     assert fuller.count('class="msg msg-reply"') == 3
+    # Each file once, where it belongs: the request's own under its text, a reply's in it.
+    merged = list(ticket.merged_requests.values_list("pk", flat=True))
+    html = response.content.decode()
+    original = html[html.index('class="msg msg-client original"') : html.index('class="timeline"')]
+    assert "original-1.txt" in original
+    assert "reponse-1.txt" not in original
+    assert html.count("reponse-1.txt") == 1
+    assert len(merged) == 3
+    for pk in merged:
+        assert f'">#{pk}</a>' in fuller, "each merged request is listed"
 
 
 def test_the_queue_costs_a_query_or_two_per_saved_view_and_none_per_request(

@@ -43,11 +43,11 @@ from soutien.web.console.forms.tickets import (
     StatusForm,
 )
 from soutien.web.forms import apply_service_error, reporting, uploads_from
-from soutien.web.timeline import timeline
+from soutien.web.timeline import timeline_and_files
 
 
 def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str, Any]:
-    story = timeline(user, ticket)
+    story, original_files = timeline_and_files(user, ticket)
     # The last message shown (staff see them all): a reply written now was written after it.
     last_message = max((e.message.pk for e in story if e.message is not None), default=0)
     # The same HTML as Django's renderer, a third of the time (seven forms on this page).
@@ -83,6 +83,7 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         .first(),
         "can_draft": ticket.level == 3 and roles.may_write(user),
         "timeline": story,
+        "original_files": original_files,
         # Its sessions as listed here (host and room): the request itself is already known.
         "sessions": list(
             training_selectors.sessions_visible_to(user)
