@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -24,11 +25,13 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     return qs.filter(contact_id=user.pk, organization_id=organization_id)
 
 
-def ticket_for(user: User, ticket_id: int) -> Ticket:
-    """The request if the user may see it; 404 otherwise, whether or not it exists."""
+def ticket_for(user: User, ticket_id: int, **annotations: Any) -> Ticket:
+    """The request if the user may see it; 404 otherwise, whether or not it exists.
+    `annotations`: further values read with it, in the same query (a count, for a page)."""
     ticket = (
         tickets_visible_to(user)
         .select_related("organization", "contact", "assignee")
+        .annotate(**annotations)
         .filter(pk=ticket_id)
         .first()
     )

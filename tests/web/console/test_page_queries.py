@@ -20,12 +20,12 @@ from soutien.workspace import services as workspace
 from tests import factories
 from tests.web.helpers import NOON, signed_in, text_of
 
-# The request page's queries: session, user, the request, its messages, their files and its
-# own (one query), its history, the SLA configuration's version, time entries and their
-# allocations (with banks), agreement, sessions, presence, the client's rating and guarantees,
-# notifications, macros, the linked and merged requests (one query), the technicians to assign
-# to.
-REQUEST_PAGE = 18
+# The request page's queries: session, user, the request (with how many time entries it has),
+# its messages, their files and its own (one query), its history, the SLA configuration's
+# version, agreement, sessions, presence, the client's rating and guarantees, notifications,
+# macros, the linked and merged requests (one query), the technicians to assign to. The time
+# entries themselves are read when their panel is opened (tests/web/console/test_time.py).
+REQUEST_PAGE = 16
 # The queue: session, user, a page of requests, presence on them, the SLA configuration's
 # version, notifications, the saved views; then a capped count per view (a view of words on
 # PostgreSQL looks them up in the text index first: two queries).
@@ -89,6 +89,7 @@ def test_the_request_page_costs_the_same_few_queries_however_full(
             response = web.get(url)
         assert response.status_code == 200, response
         page = text_of(response)
+        first_entries = ticket.time_entries.count()
         for n in (2, 3):
             _more_of_everything(ticket, manager, contact, tech1, n)
         presence.presence_beat(actor=colleague, ticket=ticket, typing=True)
@@ -98,7 +99,10 @@ def test_the_request_page_costs_the_same_few_queries_however_full(
     for shown in ("Réponse 1", "Note 1", "Appel 1", "Merci 1", "Tina Deux", "Accusé 1", "Équipe 1"):
         assert shown in page, shown
     assert "Voisine 1" in page
-    assert "Contrat " in page, "the time entries name the bank they drew from"
+    entries = (first_entries, ticket.time_entries.count())
+    assert entries[1] > entries[0] > 0
+    assert f"<summary>Temps ({entries[0]})</summary>" in page, "its title counts the time entries"
+    assert f"<summary>Temps ({entries[1]})</summary>" in fuller
     for shown in ("Réponse 3", "Merci 3", "Accusé 3", "Équipe 3", "Voisine 3"):
         assert shown in fuller, shown
     assert fuller.count('class="msg msg-reply"') == 3

@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from soutien.agreements import roles
 from soutien.agreements import selectors as agreement_selectors
 from soutien.agreements.models import State
 from soutien.contracts import selectors as contract_selectors
-from soutien.contracts.models import Allocation
+from soutien.contracts.models import TimeEntry
 from soutien.core.errors import Conflict, ServiceError
 from soutien.presence import selectors as presence_selectors
 from soutien.presence import services as presence_services
@@ -31,7 +31,6 @@ from soutien.ticketing.models import CallDirection, Channel, Kind, MessageKind, 
 from soutien.training import selectors as training_selectors
 from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
-from soutien.web.console.forms.contracts import TimeEntryForm
 from soutien.web.console.forms.rendering import plain_widgets
 from soutien.web.console.forms.tickets import (
     AssignForm,
@@ -64,13 +63,6 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
     }
     forms_.update(bound)
     with_clocks([ticket])
-    # Each allocation with its bank and what names it: no second look-up of the banks.
-    allocations = Allocation.objects.select_related("bank__contract", "bank__subscription__plan")
-    entries = list(
-        ticket.time_entries.select_related("technician")
-        .prefetch_related(Prefetch("allocations", queryset=allocations))
-        .order_by("started_at", "id")
-    )
     return {
         "ticket": ticket,
         # The card shows its number, state and current version: not the whole agreement page's
@@ -98,11 +90,6 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         if ticket.kind == Kind.TRAINING
         else None,
         "statuses": Status,
-        "entries": entries,
-        "time_form": TimeEntryForm(
-            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)},
-            renderer=plain,
-        ),
         **_satisfaction_context(user, ticket),
         **forms_,
     }
@@ -126,14 +113,23 @@ def _satisfaction_context(user: User, ticket: Ticket) -> dict[str, Any]:
 
 @staff_required
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    user = current_user(request)
-    ticket = selectors.ticket_for(user, ticket_id)
+    user, ticket = _ticket(request, ticket_id)
     return render(request, "console/ticket_detail.html", _detail_context(user, ticket))
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> tuple[User, Ticket]:
+    """The request, with how many time entries it has: the page's time panel is read only
+    when opened, its title says how many are in it."""
     user = current_user(request)
-    return user, selectors.ticket_for(user, ticket_id)
+    entries = (
+        TimeEntry.objects.filter(ticket_id=OuterRef("pk"))
+        .order_by()
+        .values("ticket_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    count = Coalesce(Subquery(entries), 0)
+    return user, selectors.ticket_for(user, ticket_id, time_entry_count=count)
 
 
 def _invalid(request: HttpRequest, user: User, ticket: Ticket, **bound: forms.Form) -> HttpResponse:
