@@ -13,6 +13,7 @@ import time_machine
 
 from soutien.contracts.services import time_entry_create
 from soutien.presence import services as presence
+from soutien.satisfaction.services import rating_record
 from soutien.ticketing import merging, services
 from soutien.ticketing.models import CallDirection, MessageKind, Ticket
 from soutien.ticketing.services import Upload
@@ -20,12 +21,13 @@ from soutien.workspace import services as workspace
 from tests import factories
 from tests.web.helpers import NOON, signed_in, text_of
 
-# The request page's queries: session, user, the request (with how many time entries it has),
-# its messages, their files and its own (one query), its history, the SLA configuration's
-# version, agreement, sessions, presence, the client's rating and guarantees, notifications,
+# The request page's queries: session, user, the request (with how many time entries it has and
+# whether it has a rating or a guarantee), its messages, their files and its own (one query),
+# its history, the SLA configuration's version, agreement, sessions, presence, notifications,
 # macros, the linked and merged requests (one query), the technicians to assign to. The time
-# entries themselves are read when their panel is opened (tests/web/console/test_time.py).
-REQUEST_PAGE = 16
+# entries themselves are read when their panel is opened (tests/web/console/test_time.py); the
+# client's rating and guarantees, one query each, only when there are some.
+REQUEST_PAGE = 14
 # The queue: session, user, a page of requests, presence on them, the SLA configuration's
 # version, notifications, the saved views; then a capped count per view (a view of words on
 # PostgreSQL looks them up in the text index first: two queries).
@@ -165,3 +167,24 @@ def test_a_view_holding_more_than_the_cap_says_so_without_counting_them_all(
         assert 'Écrans <span class="badge">1</span>' in page, url
     listed = text_of(web.get(f"/console/recherche/?view={view.pk}"))
     assert all(f"Imprimante {n}" in listed for n in range(3))
+
+
+def test_the_satisfaction_card_is_read_only_for_a_request_rated_or_with_a_guarantee(
+    django_assert_max_num_queries, manager, contact, tech1
+):
+    """Most requests have neither: the page does not look for them, and has no card; once the
+    client rates it, the card shows the rating (one more query)."""
+    ticket = factories.ticket(contact=contact, actor=manager, subject="Réglée")
+    services.ticket_change_status(actor=manager, ticket=ticket, status="resolved")
+    web = signed_in(tech1)
+    url = f"/console/demandes/{ticket.pk}/"
+    web.get(url)
+    with django_assert_max_num_queries(REQUEST_PAGE):
+        page = text_of(web.get(url))
+    assert 'id="satisfaction"' not in page
+    rating_record(ticket=ticket, value="bad", comment="Trop lent", actor=None, via="email")
+    with django_assert_max_num_queries(REQUEST_PAGE + 1):
+        page = text_of(web.get(url))
+    card = page[page.index('id="satisfaction"') : page.index('class="timeline"')]
+    assert "Avis « Pas bien » donné le" in card
+    assert "Trop lent" in card

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +25,7 @@ from soutien.core.errors import Conflict, ServiceError
 from soutien.presence import selectors as presence_selectors
 from soutien.presence import services as presence_services
 from soutien.satisfaction import selectors as satisfaction_selectors
-from soutien.satisfaction.models import Guarantee
+from soutien.satisfaction.models import Guarantee, Rating
 from soutien.ticketing import held, selectors, services
 from soutien.ticketing.models import CallDirection, Channel, Kind, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
@@ -96,11 +96,18 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
 
 
 def _satisfaction_context(user: User, ticket: Ticket) -> dict[str, Any]:
-    """The client's rating and guarantees; a manager decides a pending guarantee right here."""
-    guarantees = list(satisfaction_selectors.guarantees_of_ticket(ticket.pk))
+    """The client's rating and guarantees; a manager decides a pending guarantee right here.
+    Each is read only if the request has one (as `_ticket` tells) or if that is not known."""
+    guarantees = (
+        list(satisfaction_selectors.guarantees_of_ticket(ticket.pk))
+        if getattr(ticket, "has_guarantees", True)
+        else []
+    )
     pending = user.is_manager and any(g.state == Guarantee.State.PENDING for g in guarantees)
     return {
-        "rating": satisfaction_selectors.rating_of(ticket.pk),
+        "rating": satisfaction_selectors.rating_of(ticket.pk)
+        if getattr(ticket, "has_rating", True)
+        else None,
         "guarantees": guarantees,
         "guarantee_banks": [
             (b.pk, b.label(get_language() or "fr"))
@@ -129,7 +136,14 @@ def _ticket(request: HttpRequest, ticket_id: int) -> tuple[User, Ticket]:
         .values("n")
     )
     count = Coalesce(Subquery(entries), 0)
-    return user, selectors.ticket_for(user, ticket_id, time_entry_count=count)
+    # Whether the satisfaction card has anything to show: most requests have no rating and no
+    # guarantee, and then neither is looked for.
+    rated = Exists(Rating.objects.filter(ticket_id=OuterRef("pk")))
+    invoked = Exists(Guarantee.objects.filter(ticket_id=OuterRef("pk")))
+    ticket = selectors.ticket_for(
+        user, ticket_id, time_entry_count=count, has_rating=rated, has_guarantees=invoked
+    )
+    return user, ticket
 
 
 def _invalid(request: HttpRequest, user: User, ticket: Ticket, **bound: forms.Form) -> HttpResponse:
