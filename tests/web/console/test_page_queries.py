@@ -22,12 +22,13 @@ from tests import factories
 from tests.web.helpers import NOON, signed_in, text_of
 
 # The request page's queries: session, user, the request (with how many time entries it has and
-# whether it has a rating or a guarantee), its messages, their files and its own (one query),
-# its history, the SLA configuration's version, agreement, sessions, presence, notifications,
+# whether it has a rating, guarantees, agreements, sessions), its messages, their files and its
+# own (one query), its history, the SLA configuration's version, presence, notifications,
 # macros, the linked and merged requests (one query), the technicians to assign to. The time
 # entries themselves are read when their panel is opened (tests/web/console/test_time.py); the
-# client's rating and guarantees, one query each, only when there are some.
-REQUEST_PAGE = 14
+# client's rating and guarantees, the agreement card and the sessions, one query each, only when
+# the request has some.
+REQUEST_PAGE = 12
 # The queue: session, user, a page of requests, presence on them, the SLA configuration's
 # version, notifications, the saved views; then a capped count per view (a view of words on
 # PostgreSQL looks them up in the text index first: two queries).

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from soutien.accounts.models import User
 from soutien.agreements import roles
 from soutien.agreements import selectors as agreement_selectors
-from soutien.agreements.models import State
+from soutien.agreements.models import Agreement, State
 from soutien.contracts import selectors as contract_selectors
 from soutien.contracts.models import TimeEntry
 from soutien.core.errors import Conflict, ServiceError
@@ -29,6 +29,7 @@ from soutien.satisfaction.models import Guarantee, Rating
 from soutien.ticketing import held, selectors, services
 from soutien.ticketing.models import CallDirection, Channel, Kind, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
+from soutien.training.models import Session
 from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
 from soutien.web.console.forms.rendering import plain_widgets
@@ -72,7 +73,9 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         .select_related(None)
         .select_related("current")
         .prefetch_related(None)
-        .first(),
+        .first()
+        if getattr(ticket, "has_agreements", True)
+        else None,
         "can_draft": ticket.level == 3 and roles.may_write(user),
         "timeline": story,
         "original_files": original_files,
@@ -83,7 +86,9 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
             .select_related(None)
             .select_related("host", "room")
             .order_by("starts_at", "id")
-        ),
+        )
+        if getattr(ticket, "has_sessions", True)
+        else [],
         "others": presence_selectors.others_on(ticket_id=ticket.pk, viewer=user),
         # Only a request of kind training has a training request (it is filed with it).
         "training": training_selectors.training_of_ticket(user, ticket.pk)
@@ -140,8 +145,17 @@ def _ticket(request: HttpRequest, ticket_id: int) -> tuple[User, Ticket]:
     # guarantee, and then neither is looked for.
     rated = Exists(Rating.objects.filter(ticket_id=OuterRef("pk")))
     invoked = Exists(Guarantee.objects.filter(ticket_id=OuterRef("pk")))
+    # The same for the agreement card and the sessions, which few requests have.
+    agreed = Exists(Agreement.objects.filter(ticket_id=OuterRef("pk")))
+    scheduled = Exists(Session.objects.filter(ticket_id=OuterRef("pk")))
     ticket = selectors.ticket_for(
-        user, ticket_id, time_entry_count=count, has_rating=rated, has_guarantees=invoked
+        user,
+        ticket_id,
+        time_entry_count=count,
+        has_rating=rated,
+        has_guarantees=invoked,
+        has_agreements=agreed,
+        has_sessions=scheduled,
     )
     return user, ticket
 
