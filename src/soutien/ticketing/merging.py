@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,3 +107,33 @@ def linked_to(ticket: Ticket, visible: QuerySet[Ticket]) -> list[Ticket]:
     )
     ids = {b if a == ticket.pk else a for a, b in pairs}
     return list(visible.filter(pk__in=ids).order_by("pk")) if ids else []
+
+
+def linked_and_merged(
+    ticket: Ticket, visible: QuerySet[Ticket]
+) -> tuple[list[Ticket], list[Ticket]]:
+    """The requests linked to `ticket` that are in `visible` (by number), and those merged into
+    it (latest first), in one query: the link's other end as a subquery, both sets in a UNION."""
+    others = (
+        TicketLink.objects.filter(Q(first_id=ticket.pk) | Q(second_id=ticket.pk))
+        .annotate(other=Case(When(first_id=ticket.pk, then=F("second_id")), default=F("first_id")))
+        .values("other")
+    )
+    flag: BooleanField[bool, bool] = BooleanField()
+    # What the panel shows of each: number, subject, status (and the order of the merged).
+    shown = ("id", "subject", "status", "received_at", "merged_into")
+    linked = (
+        visible.filter(pk__in=others)
+        .only(*shown)
+        .annotate(is_merged=Value(False, output_field=flag))
+    )
+    merged = (
+        Ticket.objects.filter(merged_into_id=ticket.pk)
+        .only(*shown)
+        .annotate(is_merged=Value(True, output_field=flag))
+    )
+    rows = list(linked.order_by().union(merged.order_by(), all=True))
+    return (
+        sorted((t for t in rows if not t.is_merged), key=lambda t: t.pk),
+        sorted((t for t in rows if t.is_merged), key=lambda t: (t.received_at, t.pk), reverse=True),
+    )

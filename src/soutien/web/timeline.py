@@ -8,8 +8,12 @@ from datetime import datetime
 from django.db.models import Q
 
 from soutien.accounts.models import User
-from soutien.ticketing.models import Event, Message, Ticket
-from soutien.ticketing.selectors import history_of, messages_visible_to
+from soutien.ticketing.models import Attachment, Event, Message, Ticket
+from soutien.ticketing.selectors import (
+    history_of,
+    messages_and_original_files,
+    messages_visible_to,
+)
 
 # What a client is shown of the history; staff see every entry.
 CLIENT_EVENTS = {
@@ -31,7 +35,18 @@ class Entry:
 
 
 def timeline(viewer: User, ticket: Ticket) -> list[Entry]:
-    entries = [Entry(at=m.at, message=m) for m in messages_visible_to(viewer, ticket)]
+    return _story(viewer, ticket, list(messages_visible_to(viewer, ticket)))
+
+
+def timeline_and_files(viewer: User, ticket: Ticket) -> tuple[list[Entry], list[Attachment]]:
+    """The timeline and the request's own files (those of no message), its messages' files
+    and its own read in one query."""
+    messages, files = messages_and_original_files(viewer, ticket)
+    return _story(viewer, ticket, messages), files
+
+
+def _story(viewer: User, ticket: Ticket, messages: list[Message]) -> list[Entry]:
+    entries = [Entry(at=m.at, message=m) for m in messages]
     events = history_of(ticket)
     if not viewer.is_staff_member:
         # Of a development agreement, the client sees the steps it took part in.

@@ -37,6 +37,7 @@ urlpatterns = [
     path("demandes/<int:ticket_id>/", tickets.ticket_detail, name="ticket"),
     path("demandes/<int:ticket_id>/horloge/", tickets.ticket_clock, name="ticket_clock"),
     path("demandes/<int:ticket_id>/temps/", time.time_entry_add, name="time_entry_add"),
+    path("demandes/<int:ticket_id>/temps/panneau/", time.ticket_time, name="ticket_time"),
     path("demandes/<int:ticket_id>/presence/", presence.ticket_presence, name="ticket_presence"),
     # One view per action on a request.
     path("demandes/<int:ticket_id>/reply/", tickets.ticket_reply, name="ticket_reply"),

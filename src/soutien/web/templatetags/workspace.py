@@ -25,15 +25,14 @@ def workspace_panel(context: template.Context, ticket: Ticket) -> dict[str, Any]
         (macro, workspace_selectors.macro_text(macro, ticket, user))
         for macro in workspace_selectors.macros_for(user)
     ]
+    linked, merged = merging.linked_and_merged(ticket, tickets_visible_to(user))
     return {
         "ticket": ticket,
         "here": here,
         "params": {k: v for k, v in request.GET.items() if k in LIST_PARAMS and v},
         "macros": macros,
-        "linked": merging.linked_to(ticket, tickets_visible_to(user)),
-        # With the key back to this request: Django sets it on each row it reads (a deferred
-        # key is one more query per merged request).
-        "merged": list(ticket.merged_requests.only("id", "subject", "merged_into")),
+        "linked": linked,
+        "merged": merged,
         "csrf_token": context.get("csrf_token"),
     }
 

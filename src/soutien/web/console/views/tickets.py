@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,20 +18,20 @@ from django.views.decorators.http import require_GET, require_POST
 from soutien.accounts.models import User
 from soutien.agreements import roles
 from soutien.agreements import selectors as agreement_selectors
-from soutien.agreements.models import State
+from soutien.agreements.models import Agreement, State
 from soutien.contracts import selectors as contract_selectors
-from soutien.contracts.models import Allocation
+from soutien.contracts.models import TimeEntry
 from soutien.core.errors import Conflict, ServiceError
 from soutien.presence import selectors as presence_selectors
 from soutien.presence import services as presence_services
 from soutien.satisfaction import selectors as satisfaction_selectors
-from soutien.satisfaction.models import Guarantee
+from soutien.satisfaction.models import Guarantee, Rating
 from soutien.ticketing import held, selectors, services
 from soutien.ticketing.models import CallDirection, Channel, Kind, MessageKind, Status, Ticket
 from soutien.training import selectors as training_selectors
+from soutien.training.models import Session
 from soutien.web.access import current_user, staff_required
 from soutien.web.clock import with_clocks
-from soutien.web.console.forms.contracts import TimeEntryForm
 from soutien.web.console.forms.rendering import plain_widgets
 from soutien.web.console.forms.satisfaction import GuaranteeDecisionForm
 from soutien.web.console.forms.tickets import (
@@ -44,11 +44,11 @@ from soutien.web.console.forms.tickets import (
     StatusForm,
 )
 from soutien.web.forms import apply_service_error, reporting, uploads_from
-from soutien.web.timeline import timeline
+from soutien.web.timeline import timeline_and_files
 
 
 def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str, Any]:
-    story = timeline(user, ticket)
+    story, original_files = timeline_and_files(user, ticket)
     # The last message shown (staff see them all): a reply written now was written after it.
     last_message = max((e.message.pk for e in story if e.message is not None), default=0)
     # The same HTML as Django's renderer, a third of the time (seven forms on this page).
@@ -65,13 +65,6 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
     }
     forms_.update(bound)
     with_clocks([ticket])
-    # Each allocation with its bank and what names it: no second look-up of the banks.
-    allocations = Allocation.objects.select_related("bank__contract", "bank__subscription__plan")
-    entries = list(
-        ticket.time_entries.select_related("technician")
-        .prefetch_related(Prefetch("allocations", queryset=allocations))
-        .order_by("started_at", "id")
-    )
     return {
         "ticket": ticket,
         # The card shows its number, state and current version: not the whole agreement page's
@@ -81,9 +74,12 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
         .select_related(None)
         .select_related("current")
         .prefetch_related(None)
-        .first(),
+        .first()
+        if getattr(ticket, "has_agreements", True)
+        else None,
         "can_draft": ticket.level == 3 and roles.may_write(user),
         "timeline": story,
+        "original_files": original_files,
         # Its sessions as listed here (host and room): the request itself is already known.
         "sessions": list(
             training_selectors.sessions_visible_to(user)
@@ -91,18 +87,15 @@ def _detail_context(user: User, ticket: Ticket, **bound: forms.Form) -> dict[str
             .select_related(None)
             .select_related("host", "room")
             .order_by("starts_at", "id")
-        ),
+        )
+        if getattr(ticket, "has_sessions", True)
+        else [],
         "others": presence_selectors.others_on(ticket_id=ticket.pk, viewer=user),
         # Only a request of kind training has a training request (it is filed with it).
         "training": training_selectors.training_of_ticket(user, ticket.pk)
         if ticket.kind == Kind.TRAINING
         else None,
         "statuses": Status,
-        "entries": entries,
-        "time_form": TimeEntryForm(
-            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)},
-            renderer=plain,
-        ),
         **_satisfaction_context(user, ticket),
         **forms_,
     }
@@ -120,8 +113,13 @@ def bank_choices(organization_id: int) -> list[tuple[int, str]]:
 
 
 def _satisfaction_context(user: User, ticket: Ticket) -> dict[str, Any]:
-    """The client's rating and guarantees; a manager decides a pending guarantee right here."""
-    guarantees = list(satisfaction_selectors.guarantees_of_ticket(ticket.pk))
+    """The client's rating and guarantees; a manager decides a pending guarantee right here.
+    Each is read only if the request has one (as `_ticket` tells) or if that is not known."""
+    guarantees = (
+        list(satisfaction_selectors.guarantees_of_ticket(ticket.pk))
+        if getattr(ticket, "has_guarantees", True)
+        else []
+    )
     pending = [g for g in guarantees if g.state == Guarantee.State.PENDING]
     forms_: dict[int, GuaranteeDecisionForm] = {}
     if user.is_manager and pending:
@@ -129,7 +127,9 @@ def _satisfaction_context(user: User, ticket: Ticket) -> dict[str, Any]:
         for g in pending:
             forms_[g.pk] = GuaranteeDecisionForm(guarantee_id=g.pk, banks=banks)
     return {
-        "rating": satisfaction_selectors.rating_of(ticket.pk),
+        "rating": satisfaction_selectors.rating_of(ticket.pk)
+        if getattr(ticket, "has_rating", True)
+        else None,
         "guarantees": guarantees,
         "decision_forms": forms_,
     }
@@ -137,8 +137,7 @@ def _satisfaction_context(user: User, ticket: Ticket) -> dict[str, Any]:
 
 @staff_required
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    user = current_user(request)
-    ticket = selectors.ticket_for(user, ticket_id)
+    user, ticket = _ticket(request, ticket_id)
     return render(request, "console/ticket_detail.html", _detail_context(user, ticket))
 
 
@@ -154,8 +153,34 @@ def ticket_with_decision(
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> tuple[User, Ticket]:
+    """The request, with how many time entries it has: the page's time panel is read only
+    when opened, its title says how many are in it."""
     user = current_user(request)
-    return user, selectors.ticket_for(user, ticket_id)
+    entries = (
+        TimeEntry.objects.filter(ticket_id=OuterRef("pk"))
+        .order_by()
+        .values("ticket_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    count = Coalesce(Subquery(entries), 0)
+    # Whether the satisfaction card has anything to show: most requests have no rating and no
+    # guarantee, and then neither is looked for.
+    rated = Exists(Rating.objects.filter(ticket_id=OuterRef("pk")))
+    invoked = Exists(Guarantee.objects.filter(ticket_id=OuterRef("pk")))
+    # The same for the agreement card and the sessions, which few requests have.
+    agreed = Exists(Agreement.objects.filter(ticket_id=OuterRef("pk")))
+    scheduled = Exists(Session.objects.filter(ticket_id=OuterRef("pk")))
+    ticket = selectors.ticket_for(
+        user,
+        ticket_id,
+        time_entry_count=count,
+        has_rating=rated,
+        has_guarantees=invoked,
+        has_agreements=agreed,
+        has_sessions=scheduled,
+    )
+    return user, ticket
 
 
 def _invalid(request: HttpRequest, user: User, ticket: Ticket, **bound: forms.Form) -> HttpResponse:

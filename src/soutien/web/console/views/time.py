@@ -3,19 +3,48 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from soutien.contracts import services
-from soutien.contracts.models import TimeEntry
+from soutien.contracts.models import Allocation, TimeEntry
 from soutien.core.errors import ServiceError
 from soutien.ticketing.selectors import ticket_for
 from soutien.web.access import current_user, staff_required
 from soutien.web.console.forms.contracts import (
     TimeEntryForm,
 )
+from soutien.web.console.forms.rendering import plain_widgets
+
+
+@staff_required
+@require_GET
+def ticket_time(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """A request's time entries and the form to log more: the panel its page reads when it is
+    opened (htmx), or a page of its own without JavaScript."""
+    user = current_user(request)
+    ticket = ticket_for(user, ticket_id)
+    # Each allocation with its bank and what names it: no second look-up of the banks.
+    allocations = Allocation.objects.select_related("bank__contract", "bank__subscription__plan")
+    context = {
+        "ticket": ticket,
+        "entries": list(
+            ticket.time_entries.select_related("technician")
+            .prefetch_related(Prefetch("allocations", queryset=allocations))
+            .order_by("started_at", "id")
+        ),
+        "time_form": TimeEntryForm(
+            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)},
+            renderer=plain_widgets,
+        ),
+    }
+    htmx = request.htmx  # type: ignore[attr-defined]
+    template = "console/_time_panel.html" if htmx else "console/ticket_time.html"
+    return render(request, template, context)
 
 
 @staff_required
