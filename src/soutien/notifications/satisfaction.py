@@ -19,6 +19,9 @@ from soutien.outbound.models import OutboundEmail
 from soutien.outbound.outbox import AUTO_GENERATED, queue
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from soutien.accounts.models import User
     from soutien.satisfaction.models import Guarantee
     from soutien.ticketing.models import Ticket
 
@@ -54,6 +57,26 @@ def guarantee_invoked(*, guarantee: Guarantee) -> int:
     )
 
 
+def _email_each(
+    people: Iterable[User], template: str, guarantee: Guarantee, facts: dict[str, object]
+) -> int:
+    """One email of a guarantee to each person who has an address, in their language; how many
+    were queued."""
+    sent = 0
+    for person in people:
+        if person.email and queue(
+            template=template,
+            to_address=person.email,
+            language=person.language,
+            recipient=person,
+            ticket_id=guarantee.ticket_id,
+            context=facts,
+            auto_submitted=AUTO_GENERATED,
+        ):
+            sent += 1
+    return sent
+
+
 OVERDUE_EMAIL = "guarantee_overdue"
 
 
@@ -80,19 +103,7 @@ def guarantee_overdue(*, guarantee: Guarantee) -> int:
         "last_day": guarantee.last_day.isoformat() if guarantee.last_day else "",
         "decide_by": guarantee.decide_by.isoformat(),
     }
-    sent = 0
-    for person in managers:
-        if person.email and queue(
-            template=OVERDUE_EMAIL,
-            to_address=person.email,
-            language=person.language,
-            recipient=person,
-            ticket_id=guarantee.ticket_id,
-            context=facts,
-            auto_submitted=AUTO_GENERATED,
-        ):
-            sent += 1
-    return sent
+    return _email_each(managers, OVERDUE_EMAIL, guarantee, facts)
 
 
 DECIDED_EMAIL = "guarantee_decided"
@@ -133,19 +144,7 @@ def guarantee_decided(*, guarantee: Guarantee, credit_day: date | None = None) -
     ]
     facts = _decision_facts(guarantee, credit_day)
     post(people, "guarantee_decided", ticket=guarantee.ticket, **facts)
-    sent = 0
-    for person in people:
-        if person.email and queue(
-            template=DECIDED_EMAIL,
-            to_address=person.email,
-            language=person.language,
-            recipient=person,
-            ticket_id=guarantee.ticket_id,
-            context=facts,
-            auto_submitted=AUTO_GENERATED,
-        ):
-            sent += 1
-    return sent
+    return _email_each(people, DECIDED_EMAIL, guarantee, facts)
 
 
 def _minutes(value: object) -> str:

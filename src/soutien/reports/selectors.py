@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
@@ -24,6 +25,9 @@ from soutien.satisfaction.models import Guarantee, Rating
 from soutien.sla.engine import snapshot
 from soutien.sla.models import ServiceCalendar
 from soutien.ticketing.models import Ticket
+
+# A request or its fact: both carry the due times and the organization under the same names.
+Row = TypeVar("Row", Ticket, RequestFact)
 
 GROUPS = ("level", "month", "organization", "technician")
 MEASURES = ("first_response", "resolution")
@@ -65,15 +69,21 @@ def _due_fields(measure: str) -> tuple[str, str]:
     return "first_response_due", "first_responded_at"
 
 
+def _due_in(
+    qs: QuerySet[Row], period: Period, measure: str, organization_id: int | None
+) -> QuerySet[Row]:
+    due = _due_fields(measure)[0]
+    qs = qs.filter(**{f"{due}__gte": period.start, f"{due}__lt": period.end})
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    return qs
+
+
 def due_in(
     period: Period, *, measure: str = "first_response", organization_id: int | None = None
 ) -> QuerySet[Ticket]:
     """Requests whose due time (first response or resolution) falls in the period."""
-    due = _due_fields(measure)[0]
-    qs = Ticket.objects.filter(**{f"{due}__gte": period.start, f"{due}__lt": period.end})
-    if organization_id is not None:
-        qs = qs.filter(organization_id=organization_id)
-    return qs
+    return _due_in(Ticket.objects.all(), period, measure, organization_id)
 
 
 def outcome_filters(measure: str, now: datetime) -> dict[str, Q]:
@@ -106,11 +116,7 @@ def facts_due_in(
     period: Period, *, measure: str = "first_response", organization_id: int | None = None
 ) -> QuerySet[RequestFact]:
     """The facts of the requests `due_in` the period (same columns, same names)."""
-    due = _due_fields(measure)[0]
-    qs = RequestFact.objects.filter(**{f"{due}__gte": period.start, f"{due}__lt": period.end})
-    if organization_id is not None:
-        qs = qs.filter(organization_id=organization_id)
-    return qs
+    return _due_in(RequestFact.objects.all(), period, measure, organization_id)
 
 
 def sla_attainment(
