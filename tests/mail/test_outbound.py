@@ -21,6 +21,7 @@ from soutien.notifications import agreements as notify_agreements
 from soutien.notifications import events as notify
 from soutien.notifications import newsletter
 from soutien.notifications import reports as notify_reports
+from soutien.notifications import satisfaction as notify_satisfaction
 from soutien.notifications.models import Notification
 from soutien.outbound import delivery, kinds, outbox, rendering
 from soutien.outbound.models import OutboundEmail
@@ -87,8 +88,10 @@ def test_every_email_renders_in_both_languages(language, marc, tech1, manager):
     people.password_set_with_link(
         token=str(reset.context["token"]), purpose="reset", password="Tremplin-Boréal-2026"
     )
-    # The satisfaction guarantee a client administrator invoked, decided with a credit.
+    # The satisfaction guarantee a client administrator invoked, the managers reminded once it
+    # is overdue, then decided with a credit.
     guarantee = guarantee_invoke(actor=marc, ticket=ticket, reason="Trop <long> & lent")
+    notify_satisfaction.guarantee_overdue(guarantee=guarantee)
     guarantee_decide(
         actor=manager, guarantee=guarantee, grant=True, note="Nos excuses & 30 min",
         bank=contract.bank, credit_minutes=30,
