@@ -14,6 +14,7 @@ import pytest
 from soutien.presence import services as presence
 from soutien.ticketing import services
 from soutien.ticketing.models import MessageKind
+from soutien.workspace import services as workspace
 from tests import factories
 from tests.browser.conftest import sign_in
 
@@ -62,6 +63,22 @@ def test_the_console_pictures(browser, live_server, tmp_path, language):
     page.screenshot(path=folder / f"console-shortcuts-{language}.png")
     page.keyboard.press("Escape")
 
+    # A macro chosen by keyboard on the second request: m, the arrows, Enter.
+    workspace.macro_save(
+        actor=theo,
+        name="Accusé de réception",
+        body_fr="Bonjour {contact}, la demande {number} est entre bonnes mains.",
+        body_en="Hello {contact}, request {number} is in good hands.",
+    )
+    page.goto(f"{base}/console/demandes/{tickets[1].pk}/")
+    page.keyboard.press("m")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.id") == "macro-choice"
+    page.locator("#macro-choice").scroll_into_view_if_needed()
+    page.screenshot(path=folder / f"console-macro-{language}.png")
+    page.keyboard.press("Enter")
+    assert "Julie Tremblay" in page.input_value("#macro-body")
+
     page.goto(f"{base}/console/demandes/{first.pk}/")
     presence.presence_beat(actor=tina, ticket=first, typing=True)
     page.wait_for_selector("#presence li.typing", timeout=12_000)
@@ -84,5 +101,5 @@ def test_the_console_pictures(browser, live_server, tmp_path, language):
     assert small.evaluate("document.documentElement.scrollWidth") <= 390
     small.screenshot(path=folder / f"console-phone-{language}.png")
 
-    for name in ("queue", "shortcuts", "held-reply", "phone"):
+    for name in ("queue", "shortcuts", "macro", "held-reply", "phone"):
         assert (folder / f"console-{name}-{language}.png").stat().st_size > 5_000
