@@ -19,10 +19,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from soutien.accounts.models import User
 from soutien.notifications import recipients
 from soutien.notifications.models import Notification
-from soutien.notifications.services import post
+from soutien.notifications.services import email_each, post
 from soutien.outbound.kinds import EmailKind, register
 from soutien.outbound.models import OutboundEmail
-from soutien.outbound.outbox import AUTO_GENERATED, queue
 
 if TYPE_CHECKING:
     from soutien.agreements.models import Agreement, AgreementVersion, Milestone
@@ -64,20 +63,13 @@ def _email(
     files: list[tuple[str, bytes, str]] | None = None,
     facts: dict[str, object] | None = None,
 ) -> int:
-    sent = 0
-    for person in people:
-        if person.email and queue(
-            template=template,
-            to_address=person.email,
-            language=person.language,
-            recipient=person,
-            ticket_id=agreement.ticket_id,
-            context={"event": event, **_facts(agreement, **(facts or {}))},
-            auto_submitted=AUTO_GENERATED,
-            files=files or (),
-        ):
-            sent += 1
-    return sent
+    return email_each(
+        people,
+        template,
+        context={"event": event, **_facts(agreement, **(facts or {}))},
+        ticket_id=agreement.ticket_id,
+        files=files or (),
+    )
 
 
 def _tell_staff(

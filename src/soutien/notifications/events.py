@@ -17,7 +17,7 @@ from django.utils import timezone
 from soutien.accounts.models import User
 from soutien.notifications import recipients
 from soutien.notifications.models import Notification
-from soutien.notifications.services import post
+from soutien.notifications.services import email_each, post
 from soutien.outbound.models import OutboundEmail
 from soutien.outbound.outbox import AUTO_GENERATED, AUTO_REPLIED, queue
 
@@ -104,19 +104,7 @@ def status_changed(
 def _staff_alert(people: Iterable[User], kind: str, *, ticket: Ticket, due: datetime) -> int:
     people = list(people)
     post(people, kind, ticket=ticket, due=due)
-    sent = 0
-    for person in people:
-        if person.email and queue(
-            template=kind,
-            to_address=person.email,
-            language=person.language,
-            recipient=person,
-            ticket_id=ticket.pk,
-            context={"due": due.isoformat()},
-            auto_submitted=AUTO_GENERATED,
-        ):
-            sent += 1
-    return sent
+    return email_each(people, kind, context={"due": due.isoformat()}, ticket_id=ticket.pk)
 
 
 def first_response_due_soon(*, ticket: Ticket, due: datetime) -> int:
@@ -145,24 +133,17 @@ def hours_running_low(*, bank: HourBank, threshold: int) -> int:
         label_fr=labels["fr"],
         label_en=labels["en"],
     )
-    sent = 0
-    for person in people:
-        if person.email and queue(
-            template="bank_low",
-            to_address=person.email,
-            language=person.language,
-            recipient=person,
-            context={
-                "bank": bank.pk,
-                "threshold": threshold,
-                "left_minutes": bank.left_minutes,
-                "total_minutes": bank.total_minutes,
-                "label": labels.get(person.language) or labels["fr"],
-            },
-            auto_submitted=AUTO_GENERATED,
-        ):
-            sent += 1
-    return sent
+    return email_each(
+        people,
+        "bank_low",
+        context=lambda person: {
+            "bank": bank.pk,
+            "threshold": threshold,
+            "left_minutes": bank.left_minutes,
+            "total_minutes": bank.total_minutes,
+            "label": labels.get(person.language) or labels["fr"],
+        },
+    )
 
 
 def sender_refused(

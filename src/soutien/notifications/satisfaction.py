@@ -13,15 +13,11 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from soutien.notifications import recipients
-from soutien.notifications.services import post
+from soutien.notifications.services import email_each, post
 from soutien.outbound.kinds import EmailKind, register
 from soutien.outbound.models import OutboundEmail
-from soutien.outbound.outbox import AUTO_GENERATED, queue
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from soutien.accounts.models import User
     from soutien.satisfaction.models import Guarantee
     from soutien.ticketing.models import Ticket
 
@@ -57,26 +53,6 @@ def guarantee_invoked(*, guarantee: Guarantee) -> int:
     )
 
 
-def _email_each(
-    people: Iterable[User], template: str, guarantee: Guarantee, facts: dict[str, object]
-) -> int:
-    """One email of a guarantee to each person who has an address, in their language; how many
-    were queued."""
-    sent = 0
-    for person in people:
-        if person.email and queue(
-            template=template,
-            to_address=person.email,
-            language=person.language,
-            recipient=person,
-            ticket_id=guarantee.ticket_id,
-            context=facts,
-            auto_submitted=AUTO_GENERATED,
-        ):
-            sent += 1
-    return sent
-
-
 OVERDUE_EMAIL = "guarantee_overdue"
 
 
@@ -103,7 +79,7 @@ def guarantee_overdue(*, guarantee: Guarantee) -> int:
         "last_day": guarantee.last_day.isoformat() if guarantee.last_day else "",
         "decide_by": guarantee.decide_by.isoformat(),
     }
-    return _email_each(managers, OVERDUE_EMAIL, guarantee, facts)
+    return email_each(managers, OVERDUE_EMAIL, context=facts, ticket_id=guarantee.ticket_id)
 
 
 DECIDED_EMAIL = "guarantee_decided"
@@ -144,7 +120,7 @@ def guarantee_decided(*, guarantee: Guarantee, credit_day: date | None = None) -
     ]
     facts = _decision_facts(guarantee, credit_day)
     post(people, "guarantee_decided", ticket=guarantee.ticket, **facts)
-    return _email_each(people, DECIDED_EMAIL, guarantee, facts)
+    return email_each(people, DECIDED_EMAIL, context=facts, ticket_id=guarantee.ticket_id)
 
 
 def _minutes(value: object) -> str:
